@@ -1,0 +1,163 @@
+"""The ``iv3ld`` command line.
+
+Exit codes, the same for every command:
+
+====  ==========================================================================
+0     success; for ``validate``: every file conforms (warnings allowed)
+1     ``validate``: at least one file does not conform to the CBS checks
+2     usage error: unknown option, missing argument, file that does not exist
+3     input cannot be read: not JSON or Turtle, over the size limit, no metadata,
+      unknown overheidslaag, a boekjaar without CBS definitions, a remote context
+====  ==========================================================================
+
+The command only parses arguments, calls the library and prints; it is the one place
+(with the web app) that configures logging.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from iv3ld import __version__
+from iv3ld.conversion import UNIT_MULTIPLIERS, referencing_document
+from iv3ld.errors import InputError, Iv3Error
+from iv3ld.loading import LoadedSubmission, load_path
+from iv3ld.report import Report, render_json, render_rdf, render_text
+from iv3ld.validation import validate
+
+EXIT_OK = 0
+EXIT_NOT_CONFORMING = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+
+_FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
+_UNIT = click.option(
+    "--unit",
+    type=click.Choice(sorted(UNIT_MULTIPLIERS)),
+    default="duizend",
+    show_default=True,
+    help="Unit of the amounts in the file: thousands of euros or euros.",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="iv3ld")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Iv3 financial returns of Dutch local government as linked data."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=_FILES)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "turtle", "json-ld"]),
+    default="text",
+    show_default=True,
+    help="Readable text, JSON results, or the SHACL report as RDF.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the messages.",
+)
+@_UNIT
+def validate_command(
+    files: tuple[Path, ...], output_format: str, language: str, unit: str
+) -> None:
+    """Check Iv3 submissions (CBS JSON, JSON-LD or Turtle) against the CBS checks."""
+    reports: list[Report] = []
+    unreadable = False
+    for path in files:
+        try:
+            reports.append(validate(load_path(path, unit)))
+        except InputError as error:
+            unreadable = True
+            click.echo(f"error: {error}", err=True)
+        except Iv3Error as error:
+            _fail(str(error))
+
+    _print_reports(reports, output_format, language)
+    if unreadable:
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_OK if all(report.conforms for report in reports) else EXIT_NOT_CONFORMING)
+
+
+def _print_reports(reports: list[Report], output_format: str, language: str) -> None:
+    if not reports:
+        return
+    if output_format == "text":
+        click.echo(render_text(reports, language))
+    elif output_format == "json":
+        click.echo(json.dumps(render_json(reports, language), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_rdf(reports, output_format))
+
+
+@main.command("convert")
+@click.argument("file", type=_FILES)
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["jsonld", "turtle", "nquads"]),
+    default="jsonld",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--context",
+    "context_mode",
+    type=click.Choice(["embed", "reference"]),
+    default="embed",
+    show_default=True,
+    help="JSON-LD only: embed the contexts, or refer to their published addresses.",
+)
+@_UNIT
+def convert_command(file: Path, target: str, context_mode: str, unit: str) -> None:
+    """Convert a CBS JSON submission to JSON-LD, Turtle or N-Quads."""
+    try:
+        loaded = load_path(file, unit)
+    except InputError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except Iv3Error as error:
+        _fail(str(error))
+
+    click.echo(_converted(loaded, target, context_mode))
+
+
+def _converted(loaded: LoadedSubmission, target: str, context_mode: str) -> str:
+    import pyoxigraph as ox
+
+    if target == "jsonld":
+        if loaded.conversion is None:
+            raise click.UsageError("JSON-LD output needs a CBS JSON file as input")
+        document = loaded.conversion.document
+        if context_mode == "reference":
+            document = referencing_document(loaded.conversion)
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+    rdf_format = ox.RdfFormat.TURTLE if target == "turtle" else ox.RdfFormat.N_QUADS
+    prefixes = {"iv3": f"{loaded.version.split('/id/')[0]}/def/iv3#"}
+    if rdf_format == ox.RdfFormat.TURTLE:
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in loaded.quads]
+        text: bytes = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    else:
+        text = ox.serialize(loaded.quads, format=rdf_format)
+    return text.decode("utf-8")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_UNREADABLE)

@@ -1,0 +1,497 @@
+"""Turning a CBS submission into linked data: the JSON-LD document and its triples.
+
+The JSON-LD document *is* the submission: the same keys and nesting, plus an
+``@context``, an ``@id`` for the submission version and for every row, a ``@type`` and a
+``dataset`` link per row, and an ``@included`` list that describes the submission and
+one ``qb:DataSet`` per part (lasten, baten, balans_lasten …) with its data structure
+definition and dataset-level dimensions. Any JSON-LD 1.1 processor reads it into the
+same triples; iv3ld itself parses it with pyoxigraph, so plain CBS JSON and the JSON-LD
+written from it give one graph by construction.
+
+Rows that repeat a cell (same codes in one part) become one observation that holds
+the sum; each of those rows, and every row with a ``details`` object, is kept as a
+``iv3:Detailregel`` linked to its cell, with its row number.
+
+Changes to values, all so that every processor yields the same literals: amounts are
+written in canonical decimal form (a string amount stays a string, which the shapes
+reject); kengetal values with a decimal comma (``"5,5"``) become ``5.5``; ``datum`` is
+normalised to ``xsd:dateTime``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from iv3ld.codelists import CodeIndex
+from iv3ld.contexts import (
+    codes_context,
+    codes_context_url,
+    resolve_contexts,
+    vocabulary_context,
+    vocabulary_context_url,
+)
+from iv3ld.errors import InputError
+from iv3ld.identifiers import namespace, slug, unknown_segment
+from iv3ld.submission import PARTS, Submission
+
+logger = logging.getLogger(__name__)
+
+UNIT_MULTIPLIERS = {"duizend": 3, "euro": 0}
+"""Unit of amounts → power of ten (sdmx-attribute:unitMult). The Iv3 model and CBS
+open data are in thousands of euros; the CBS JSON format does not say."""
+
+
+@dataclass(frozen=True)
+class PartLayout:
+    """How one part of the CBS format maps onto the cube."""
+
+    key: str
+    type_term: str
+    structure: str
+    row_keys: tuple[str, str]
+    measure: str
+    side: str | None
+
+
+PART_LAYOUTS = {
+    "lasten": PartLayout(
+        "lasten", "Lastenwaarneming", "StructuurLastenBaten",
+        ("taakveld", "categorie"), "bedrag", "expenditure",
+    ),
+    "baten": PartLayout(
+        "baten", "Batenwaarneming", "StructuurLastenBaten",
+        ("taakveld", "categorie"), "bedrag", "revenue",
+    ),
+    "balans_lasten": PartLayout(
+        "balans_lasten", "BalansLastenwaarneming", "StructuurBalansmutaties",
+        ("balanscode", "categorie"), "bedrag", "expenditure",
+    ),
+    "balans_baten": PartLayout(
+        "balans_baten", "BalansBatenwaarneming", "StructuurBalansmutaties",
+        ("balanscode", "categorie"), "bedrag", "revenue",
+    ),
+    "balans_standen": PartLayout(
+        "balans_standen", "BalansStandwaarneming", "StructuurBalansstanden",
+        ("balanscode", "standper"), "bedrag", None,
+    ),
+    "kengetallen": PartLayout(
+        "kengetallen", "Kengetalwaarneming", "StructuurKengetallen",
+        ("kengetal", "verslagperiode"), "waarde", None,
+    ),
+    "beleidsindicatoren": PartLayout(
+        "beleidsindicatoren", "Beleidsindicatorwaarneming",
+        "StructuurBeleidsindicatoren", ("beleidsindicator", "verslagperiode"),
+        "waarde", None,
+    ),
+}  # fmt: skip
+
+_OBEU_CODES = "http://data.openbudgets.eu/resource/codelist"
+_EURO = "http://publications.europa.eu/resource/authority/currency/EUR"
+_YEAR = "http://reference.data.gov.uk/id/year"
+_SAFE_CODE = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+@dataclass
+class Conversion:
+    """A submission as JSON-LD, with the JSON pointer of every row resource."""
+
+    document: dict[str, Any]
+    version: str
+    codes: CodeIndex
+    pointers: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def quads(self) -> list[ox.Quad]:
+        """Parse the document into triples (in the default graph) with pyoxigraph."""
+        return parse_jsonld(self.document, self.version)
+
+
+def convert(submission: Submission, unit: str = "duizend") -> Conversion:
+    """Build the JSON-LD document of a submission."""
+    names = namespace()
+    metadata = submission.metadata
+    body, body_code = _body(metadata, submission)
+    periode = metadata.get("periode")
+    version_key = _version_key(submission)
+    version = names.version(body_code, submission.year, _int_or(periode, 0), version_key)
+    conversion = Conversion({}, version, submission.codes, warnings=submission.warnings)
+
+    document: dict[str, Any] = {"@context": _inline_context(submission.codes, version)}
+    document["@id"] = ""
+    document["@type"] = "Aanleveringsversie"
+    document.update(_header(submission.content, conversion))
+    document["data"] = _data(submission, conversion)
+    document["@included"] = _included(submission, conversion, body, body_code, unit)
+    conversion.document = document
+    return conversion
+
+
+def referencing_document(conversion: Conversion) -> dict[str, Any]:
+    """The document with its contexts referenced by address instead of embedded."""
+    codes = conversion.codes
+    context = [
+        vocabulary_context_url(),
+        codes_context_url(codes.layer_slug, codes.year),
+        {"@base": f"{conversion.version}/"},
+    ]
+    return {"@context": context} | {
+        key: value for key, value in conversion.document.items() if key != "@context"
+    }
+
+
+def parse_jsonld(document: Any, source: str) -> list[ox.Quad]:
+    """Parse a JSON-LD document with pyoxigraph, resolving only our own contexts.
+
+    Raises InputError when the document is not valid JSON-LD.
+    """
+    resolved = resolve_contexts(document, source)
+    payload = json.dumps(resolved, default=_json_default).encode("utf-8")
+    try:
+        return list(ox.parse(payload, format=ox.RdfFormat.JSON_LD))
+    except SyntaxError as error:
+        raise InputError(f"not valid JSON-LD: {error}", source=source) from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _number(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _inline_context(codes: CodeIndex, version: str) -> list[dict[str, Any]]:
+    return [vocabulary_context(), codes_context(codes), {"@base": f"{version}/"}]
+
+
+def _header(content: dict[str, Any], conversion: Conversion) -> dict[str, Any]:
+    header: dict[str, Any] = {}
+    for key, value in content.items():
+        if key == "data":
+            continue
+        if key == "metadata" and isinstance(value, dict):
+            header[key] = _metadata(value, conversion)
+        elif key == "contact" and isinstance(value, dict):
+            header[key] = {"@id": "contact", "@type": "Contactpersoon", **value}
+        elif key == "opmerkingen" and isinstance(value, list):
+            header[key] = [_remark(index, item) for index, item in enumerate(value)]
+        else:
+            header[key] = _plain(value)
+    return header
+
+
+def _metadata(metadata: dict[str, Any], conversion: Conversion) -> dict[str, Any]:
+    result = {key: _plain(value) for key, value in metadata.items()}
+    if "datum" in metadata:
+        result["datum"] = _datum_value(metadata["datum"], conversion)
+    for key in ("overheidsnummer", "overheidsnaam", "status"):
+        if key in metadata and not isinstance(metadata[key], str):
+            result[key] = {"@value": _plain(metadata[key])}
+    return result
+
+
+def _remark(index: int, item: Any) -> Any:
+    if not isinstance(item, dict):
+        return {"@id": f"opmerking/{index}", "@type": "Opmerking", "tekst": _plain(item)}
+    return {"@id": f"opmerking/{index}", "@type": "Opmerking", **_plain(item)}
+
+
+def _data(submission: Submission, conversion: Conversion) -> dict[str, Any]:
+    data = submission.content.get("data")
+    if not isinstance(data, dict):
+        return {}
+    result: dict[str, Any] = {}
+    for key, rows in data.items():
+        layout = PART_LAYOUTS.get(key)
+        if layout is None or not isinstance(rows, list):
+            result[key] = _plain(rows)
+            continue
+        result[key] = _part_rows(layout, rows, submission.codes, conversion)
+    return result
+
+
+def _part_rows(
+    layout: PartLayout, rows: list[Any], codes: CodeIndex, conversion: Conversion
+) -> list[dict[str, Any]]:
+    part_slug = slug(layout.key)
+    cells: dict[tuple[str, ...], list[tuple[int, Any]]] = {}
+    for index, row in enumerate(rows):
+        cells.setdefault(_cell_key(layout, row, index, codes), []).append((index, row))
+
+    written = []
+    for key, members in cells.items():
+        cell_id = f"{part_slug}/{'/'.join(key)}"
+        conversion.pointers[f"{conversion.version}/{cell_id}"] = (
+            f"/data/{layout.key}/{members[0][0]}"
+        )
+        written.append(_observation(layout, cell_id, members, codes, conversion))
+    return written
+
+
+def _cell_key(
+    layout: PartLayout, row: Any, index: int, codes: CodeIndex
+) -> tuple[str, ...]:
+    """The path segments of a row's cell: slugs of known codes, marked others."""
+    if not isinstance(row, dict):
+        return ("regel", str(index))
+    segments = []
+    for key in layout.row_keys:
+        value = row.get(key)
+        if value is None:
+            segments.append("ontbreekt")
+        elif isinstance(value, str) and value in codes.codes[key]:
+            segments.append(slug(value))
+        else:
+            segments.append("onbekend-" + quote(str(value), safe=""))
+    return tuple(segments)
+
+
+def _observation(
+    layout: PartLayout,
+    cell_id: str,
+    members: list[tuple[int, Any]],
+    codes: CodeIndex,
+    conversion: Conversion,
+) -> dict[str, Any]:
+    first = members[0][1] if isinstance(members[0][1], dict) else {}
+    node: dict[str, Any] = {
+        "@id": cell_id,
+        "@type": layout.type_term,
+        "dataset": slug(layout.key),
+    }
+    for key in layout.row_keys:
+        if key in first:
+            node[key] = _code_value(key, first[key], codes)
+
+    if len(members) == 1 and "details" not in first:
+        node.update(_row_extras(layout, first))
+        if layout.measure in first:
+            node[layout.measure] = _measure(layout, first[layout.measure], conversion)
+        return node
+
+    lines = [_detail_line(layout, cell_id, index, row, conversion) for index, row in members]
+    total = _sum(layout, [row for _, row in members])
+    if total is not None:
+        node[layout.measure] = total
+    node["detailregels"] = lines
+    return node
+
+
+def _detail_line(
+    layout: PartLayout, cell_id: str, index: int, row: Any, conversion: Conversion
+) -> dict[str, Any]:
+    line_id = f"{slug(layout.key)}/regel/{index}"
+    conversion.pointers[f"{conversion.version}/{line_id}"] = f"/data/{layout.key}/{index}"
+    line: dict[str, Any] = {"@id": line_id, "@type": "Detailregel", "regelnummer": index}
+    if not isinstance(row, dict):
+        return line
+    if layout.measure in row:
+        line[layout.measure] = _measure(layout, row[layout.measure], conversion)
+    details = row.get("details")
+    if isinstance(details, dict):
+        line["details"] = _plain(details)
+    elif details is not None:
+        line["details"] = {"omschrijving": _plain(details)}
+    return line
+
+
+def _row_extras(layout: PartLayout, row: dict[str, Any]) -> dict[str, Any]:
+    known = {*layout.row_keys, layout.measure, "details"}
+    return {key: _plain(value) for key, value in row.items() if key not in known}
+
+
+def _code_value(key: str, value: Any, codes: CodeIndex) -> Any:
+    if not isinstance(value, str):
+        return {"@value": _plain(value)}
+    list_slug = key
+    if value in codes.codes[list_slug] or _SAFE_CODE.match(value):
+        return value
+    names = namespace()
+    scheme = names.scheme(list_slug, codes.layer_slug, codes.year)
+    return f"{scheme}/{unknown_segment(value)}"
+
+
+def _measure(layout: PartLayout, value: Any, conversion: Conversion) -> Any:
+    if layout.measure == "waarde":
+        return _ratio_value(value)
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return {"@value": _plain(value)}
+    return _number(Decimal(value))
+
+
+def _ratio_value(value: Any) -> Any:
+    text = value if isinstance(value, str) else str(value)
+    candidate = text.strip().replace(".", "").replace(",", ".") if "," in text else text
+    try:
+        number = Decimal(candidate.strip())
+    except InvalidOperation:
+        return {"@value": text}
+    return _number(number) if number.is_finite() else {"@value": text}
+
+
+def _sum(layout: PartLayout, rows: list[Any]) -> Any:
+    if layout.measure == "waarde":
+        return None
+    amounts = [
+        Decimal(row[layout.measure])
+        for row in rows
+        if isinstance(row, dict)
+        and isinstance(row.get(layout.measure), int | Decimal)
+        and not isinstance(row.get(layout.measure), bool)
+    ]
+    return _number(sum(amounts, Decimal(0))) if amounts else None
+
+
+def _number(value: Decimal) -> int | str:
+    """Canonical form of an amount: an integer, or a decimal string without padding."""
+    if value == value.to_integral_value():
+        return int(value)
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value with Decimals as canonical numbers or strings."""
+    if isinstance(value, Decimal):
+        number = _number(value)
+        return number if isinstance(number, int) else {"@value": number, "@type": "xsd:decimal"}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _datum_value(value: Any, conversion: Conversion) -> Any:
+    moment = parse_datum(value)
+    if moment is None:
+        conversion.warnings.append(f"metadata.datum {value!r} is not a date-time")
+        return {"@value": _plain(value)}
+    return moment.isoformat()
+
+
+def parse_datum(value: Any) -> datetime | None:
+    """Read ``metadata.datum`` leniently: ISO 8601 extended or basic, with offset."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace(" ", "T")
+    basic = re.match(r"^(\d{4})(\d{2})(\d{2})T(.*)$", text)
+    if basic:
+        text = f"{basic.group(1)}-{basic.group(2)}-{basic.group(3)}T{basic.group(4)}"
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _version_key(submission: Submission) -> str:
+    moment = parse_datum(submission.metadata.get("datum"))
+    if moment is not None:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC)
+        return moment.strftime("%Y%m%dt%H%M%Sz")
+    canonical = json.dumps(submission.content, sort_keys=True, default=str)
+    return "x" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def _body(metadata: dict[str, Any], submission: Submission) -> tuple[str, str]:
+    names = namespace()
+    number = metadata.get("overheidsnummer")
+    text = str(number).strip() if number is not None else "onbekend"
+    digits = re.sub(r"\D", "", text)
+    layer = submission.codes.layer_slug
+
+    if layer == "gemeente" and digits:
+        if len(digits) == 6 and digits.startswith("06"):
+            submission.warnings.append(
+                f"overheidsnummer {text!r} read as gemeentecode {digits[2:]} (KREDO form)"
+            )
+            digits = digits[2:]
+        code = f"GM{int(digits):04d}"
+        return names.gemeente(code), code
+    if layer == "provincie" and digits:
+        code = f"PV{int(digits[-2:]):02d}"
+        return names.provincie(code), code
+    code = f"GR{slug(text)}" if layer == "gr" else slug(text)
+    return names.regeling(text), code
+
+
+def _int_or(value: Any, default: int) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return default
+
+
+def _included(
+    submission: Submission,
+    conversion: Conversion,
+    body: str,
+    body_code: str,
+    unit: str,
+) -> list[dict[str, Any]]:
+    names = namespace()
+    metadata = submission.metadata
+    periode = _int_or(metadata.get("periode"), -1)
+    year = submission.year
+    submission_iri = names.submission(body_code, year, max(periode, 0))
+    definitions = names.definitions(submission.codes.layer_slug, year)
+    version_node = {
+        "@id": "",
+        "aanlevering": submission_iri,
+        "versie": conversion.version.rsplit("/", 1)[-1],
+        "overheid": body,
+        "definities": definitions,
+    }
+    submission_node = {
+        "@id": submission_iri,
+        "@type": "Aanlevering",
+        "overheid": body,
+        "boekjaar": str(year),
+    }
+    if periode in range(6):
+        submission_node["periodeCode"] = names.period(periode)
+
+    datasets = [
+        _dataset_node(layout, body, year, periode, unit)
+        for key, layout in PART_LAYOUTS.items()
+        if isinstance(submission.content.get("data"), dict)
+        and key in submission.content["data"]
+    ]
+    return [version_node, submission_node, *datasets]
+
+
+def _dataset_node(
+    layout: PartLayout, body: str, year: int, periode: int, unit: str
+) -> dict[str, Any]:
+    names = namespace()
+    node: dict[str, Any] = {
+        "@id": slug(layout.key),
+        "@type": "DataSet",
+        "structuur": f"iv3:{layout.structure}",
+        "deel": names.part(slug(layout.key)),
+        "onderdeelVan": "",
+        "overheid": body,
+        "boekjaar": str(year),
+        "fiscaalJaar": f"{_YEAR}/{year}",
+    }
+    if periode in range(6):
+        node["periodeCode"] = names.period(periode)
+        phase = "approved" if periode == 0 else "executed"
+        node["fase"] = f"{_OBEU_CODES}/budget-phase/{phase}"
+    if layout.side is not None:
+        node["kant"] = f"{_OBEU_CODES}/operation-character/{layout.side}"
+    if layout.measure == "bedrag":
+        node["valuta"] = _EURO
+        node["eenheid"] = UNIT_MULTIPLIERS[unit]
+    return node
+
+
+__all__ = ["PARTS", "Conversion", "convert", "parse_jsonld"]

@@ -1,0 +1,64 @@
+"""The one error hierarchy of iv3ld.
+
+::
+
+    Iv3Error                     base of everything iv3ld raises on purpose
+    ├── InputError               a file cannot be read as an Iv3 submission (exit 3)
+    │   ├── FileTooLargeError    over the documented size limit
+    │   ├── NotJsonError         not JSON; the message says line and column
+    │   └── UnsupportedSubmissionError
+    │                            readable, but no CBS definitions fit it
+    │                            (unknown overheidslaag, boekjaar without definitions)
+    └── ConfigurationError       the installation is broken (missing resources)
+
+Every input error carries the file it concerns and, where known, a JSON pointer, so
+that the CLI and (later) the HTTP API can say exactly where the problem is. The CBS
+error code (SF001, SF888 …) is attached where one applies.
+"""
+
+from __future__ import annotations
+
+
+class Iv3Error(Exception):
+    """Base class of all errors iv3ld raises on purpose."""
+
+
+class InputError(Iv3Error):
+    """A file cannot be read as an Iv3 submission."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        pointer: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.pointer = pointer
+        self.code = code
+
+    def __str__(self) -> str:
+        where = self.source or "input"
+        if self.pointer:
+            where = f"{where} at {self.pointer}"
+        prefix = f"{self.code}: " if self.code else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+class FileTooLargeError(InputError):
+    """The file is larger than the configured limit."""
+
+
+class NotJsonError(InputError):
+    """The file is not valid JSON (or not valid Turtle for .ttl files)."""
+
+
+class UnsupportedSubmissionError(InputError):
+    """The file is an Iv3 submission that no CBS definition file covers."""
+
+
+class ConfigurationError(Iv3Error):
+    """A resource that ships with iv3ld is missing or broken."""

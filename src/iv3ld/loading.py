@@ -1,0 +1,165 @@
+"""Reading any supported input into the triples of one submission version.
+
+Supported: CBS JSON (schema 2.1 and the older spellings), JSON-LD (ours or any other
+writer's, as long as it names only iv3ld's own contexts or embeds its context), and
+Turtle. The result knows which code lists apply and, for CBS JSON, the JSON pointer of
+every row, so that reports can say where a problem is.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from iv3ld.codelists import CodeIndex, code_index, layer_slug
+from iv3ld.conversion import Conversion, convert, parse_jsonld
+from iv3ld.errors import InputError, NotJsonError, UnsupportedSubmissionError
+from iv3ld.identifiers import namespace
+from iv3ld.submission import decode, from_content, parse_json, read_bytes
+
+logger = logging.getLogger(__name__)
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class LoadedSubmission:
+    """The triples of one submission version and what is needed to check them."""
+
+    source: str
+    version: str
+    codes: CodeIndex
+    quads: list[ox.Quad]
+    pointers: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    conversion: Conversion | None = None
+
+
+def load_path(path: Path, unit: str = "duizend") -> LoadedSubmission:
+    """Read a file by its content: JSON (CBS or JSON-LD) or, for .ttl, Turtle."""
+    raw = read_bytes(path)
+    if path.suffix.lower() in {".ttl", ".turtle"}:
+        return load_turtle(raw, str(path))
+    return load_json(raw, str(path), unit)
+
+
+def load_json(raw: bytes, source: str, unit: str = "duizend") -> LoadedSubmission:
+    """Read CBS JSON or JSON-LD bytes."""
+    warnings: list[str] = []
+    content = parse_json(decode(raw, source, warnings), source)
+    if isinstance(content, dict) and "@context" in content or isinstance(content, list):
+        loaded = load_graph(parse_jsonld(content, source), source)
+        loaded.warnings[:0] = warnings
+        return loaded
+
+    submission = from_content(content, source, warnings)
+    conversion = convert(submission, unit)
+    loaded = LoadedSubmission(
+        source,
+        conversion.version,
+        submission.codes,
+        conversion.quads(),
+        conversion.pointers,
+        conversion.warnings,
+        conversion,
+    )
+    _log_warnings(loaded)
+    return loaded
+
+
+def load_turtle(raw: bytes, source: str) -> LoadedSubmission:
+    """Read Turtle bytes."""
+    try:
+        quads = list(ox.parse(raw, format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, ValueError) as error:
+        raise NotJsonError(f"not valid Turtle: {error}", source=source) from None
+    return load_graph(quads, source)
+
+
+def load_graph(quads: list[ox.Quad], source: str) -> LoadedSubmission:
+    """Find the submission version in parsed triples and the code lists it needs.
+
+    Raises InputError when the triples hold no submission version, or more than one.
+    """
+    names = namespace()
+    version_class = f"{names.vocabulary}Aanleveringsversie"
+    versions = {
+        quad.subject.value
+        for quad in quads
+        if quad.predicate.value == _RDF_TYPE and quad.object.value == version_class
+    }
+    if len(versions) != 1:
+        raise InputError(
+            f"expected one iv3:Aanleveringsversie in the graph, found {len(versions)}",
+            source=source,
+        )
+    version = versions.pop()
+
+    codes = _codes_of(quads, version, source)
+    loaded = LoadedSubmission(source, version, codes, quads, _row_pointers(quads))
+    _log_warnings(loaded)
+    return loaded
+
+
+def _codes_of(quads: list[ox.Quad], version: str, source: str) -> CodeIndex:
+    names = namespace()
+    values: dict[str, Any] = {}
+    for quad in quads:
+        if quad.subject.value == version:
+            values.setdefault(quad.predicate.value, quad.object.value)
+    layer_iri = values.get(f"{names.vocabulary}overheidslaag", "")
+    year = values.get(f"{names.vocabulary}boekjaar", "")
+
+    slug = next(
+        (slug for slug in ("gemeente", "provincie", "gr") if layer_iri == names.layer(slug)),
+        None,
+    )
+    if slug is None:
+        layer_slug(str(layer_iri).rsplit("/", 1)[-1], source)
+        raise UnsupportedSubmissionError(
+            f"unknown overheidslaag {layer_iri!r}", source=source, code="SF888"
+        )
+    if not str(year).isdigit():
+        raise InputError(
+            f"the submission has no boekjaar ({year!r})", source=source, code="SF004"
+        )
+    return code_index(slug, int(year), source)
+
+
+def _row_pointers(quads: list[ox.Quad]) -> dict[str, str]:
+    """JSON pointers of detail lines, from their row number and part."""
+    names = namespace()
+    number_predicate = f"{names.vocabulary}regelnummer"
+    pointers = {}
+    for quad in quads:
+        if quad.predicate.value == number_predicate:
+            part = quad.subject.value.rsplit("/regel/", 1)[0].rsplit("/", 1)[-1]
+            pointers[quad.subject.value] = f"/data/{part.replace('-', '_')}/{quad.object.value}"
+    return pointers
+
+
+def _log_warnings(loaded: LoadedSubmission) -> None:
+    for warning in loaded.warnings:
+        logger.info("%s: %s", loaded.source, warning)
+
+
+def load_content(content: Any, source: str, unit: str = "duizend") -> LoadedSubmission:
+    """Convert an already parsed CBS JSON document (used by tests and the API)."""
+    submission = from_content(content, source, [])
+    conversion = convert(submission, unit)
+    return LoadedSubmission(
+        source,
+        conversion.version,
+        submission.codes,
+        conversion.quads(),
+        conversion.pointers,
+        conversion.warnings,
+        conversion,
+    )
+
+
+__all__ = ["LoadedSubmission", "load_content", "load_graph", "load_json", "load_path"]
