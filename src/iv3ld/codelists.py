@@ -16,7 +16,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from iv3ld.errors import UnsupportedSubmissionError
-from iv3ld.identifiers import LAYER_SLUGS, LIST_SLUGS, namespace
+from iv3ld.identifiers import LAYER_SLUGS, LIST_SLUGS, base_iri, namespace
 from iv3ld.resources import read_text, resource_root
 
 logger = logging.getLogger(__name__)
@@ -85,11 +85,11 @@ def code_index(layer: str, year: int, source: str | None = None) -> CodeIndex:
             pointer="/metadata/boekjaar",
             code="SF888",
         )
-    return _load_index(layer, year)
+    return _load_index(layer, year, base_iri())
 
 
 @cache
-def _load_index(layer: str, year: int) -> CodeIndex:
+def _load_index(layer: str, year: int, base: str) -> CodeIndex:
     store = ox.Store()
     text = read_text("ontology", f"codelists/{layer}-{year}.ttl")
     store.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)

@@ -127,7 +127,7 @@ def convert(submission: Submission, unit: str = "duizend") -> Conversion:
     conversion = Conversion({}, version, submission.codes, warnings=submission.warnings)
 
     document: dict[str, Any] = {"@context": _inline_context(submission.codes, version)}
-    document["@id"] = ""
+    document["@id"] = version
     document["@type"] = "Aanleveringsversie"
     document.update(_header(submission.content, conversion))
     document["data"] = _data(submission, conversion)
@@ -163,8 +163,9 @@ def parse_jsonld(document: Any, source: str) -> list[ox.Quad]:
 
 
 def _json_default(value: Any) -> Any:
+    """JSON-LD reads JSON numbers as doubles; write parsed decimals as numbers."""
     if isinstance(value, Decimal):
-        return _number(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -265,7 +266,7 @@ def _observation(
     node: dict[str, Any] = {
         "@id": cell_id,
         "@type": layout.type_term,
-        "dataset": slug(layout.key),
+        "qb:dataSet": slug(layout.key),
     }
     for key in layout.row_keys:
         if key in first:
@@ -281,7 +282,7 @@ def _observation(
     total = _sum(layout, [row for _, row in members])
     if total is not None:
         node[layout.measure] = total
-    node["detailregels"] = lines
+    node["iv3:detailregel"] = lines
     return node
 
 
@@ -290,7 +291,7 @@ def _detail_line(
 ) -> dict[str, Any]:
     line_id = f"{slug(layout.key)}/regel/{index}"
     conversion.pointers[f"{conversion.version}/{line_id}"] = f"/data/{layout.key}/{index}"
-    line: dict[str, Any] = {"@id": line_id, "@type": "Detailregel", "regelnummer": index}
+    line: dict[str, Any] = {"@id": line_id, "@type": "Detailregel", "iv3:regelnummer": index}
     if not isinstance(row, dict):
         return line
     if layout.measure in row:
@@ -444,23 +445,23 @@ def _included(
     submission_iri = names.submission(body_code, year, max(periode, 0))
     definitions = names.definitions(submission.codes.layer_slug, year)
     version_node = {
-        "@id": "",
-        "aanlevering": submission_iri,
-        "versie": conversion.version.rsplit("/", 1)[-1],
-        "overheid": body,
-        "definities": definitions,
+        "@id": conversion.version,
+        "iv3:aanlevering": submission_iri,
+        "iv3:versie": conversion.version.rsplit("/", 1)[-1],
+        "iv3:overheid": body,
+        "iv3:definities": definitions,
     }
     submission_node = {
         "@id": submission_iri,
         "@type": "Aanlevering",
-        "overheid": body,
-        "boekjaar": str(year),
+        "iv3:overheid": body,
+        "iv3:boekjaar": str(year),
     }
     if periode in range(6):
-        submission_node["periodeCode"] = names.period(periode)
+        submission_node["iv3:periode"] = names.period(periode)
 
     datasets = [
-        _dataset_node(layout, body, year, periode, unit)
+        _dataset_node(layout, conversion.version, body, year, periode, unit)
         for key, layout in PART_LAYOUTS.items()
         if isinstance(submission.content.get("data"), dict)
         and key in submission.content["data"]
@@ -469,28 +470,28 @@ def _included(
 
 
 def _dataset_node(
-    layout: PartLayout, body: str, year: int, periode: int, unit: str
+    layout: PartLayout, version: str, body: str, year: int, periode: int, unit: str
 ) -> dict[str, Any]:
     names = namespace()
     node: dict[str, Any] = {
         "@id": slug(layout.key),
         "@type": "DataSet",
-        "structuur": f"iv3:{layout.structure}",
-        "deel": names.part(slug(layout.key)),
-        "onderdeelVan": "",
-        "overheid": body,
-        "boekjaar": str(year),
-        "fiscaalJaar": f"{_YEAR}/{year}",
+        "qb:structure": f"iv3:{layout.structure}",
+        "iv3:deel": names.part(slug(layout.key)),
+        "dcterms:isPartOf": version,
+        "iv3:overheid": body,
+        "iv3:boekjaar": str(year),
+        "obeu-dimension:fiscalYear": f"{_YEAR}/{year}",
     }
     if periode in range(6):
-        node["periodeCode"] = names.period(periode)
+        node["iv3:periode"] = names.period(periode)
         phase = "approved" if periode == 0 else "executed"
-        node["fase"] = f"{_OBEU_CODES}/budget-phase/{phase}"
+        node["obeu-dimension:budgetPhase"] = f"{_OBEU_CODES}/budget-phase/{phase}"
     if layout.side is not None:
-        node["kant"] = f"{_OBEU_CODES}/operation-character/{layout.side}"
+        node["obeu-dimension:operationCharacter"] = f"{_OBEU_CODES}/operation-character/{layout.side}"
     if layout.measure == "bedrag":
-        node["valuta"] = _EURO
-        node["eenheid"] = UNIT_MULTIPLIERS[unit]
+        node["obeu-attribute:currency"] = _EURO
+        node["sdmx-attribute:unitMult"] = UNIT_MULTIPLIERS[unit]
     return node
 
 
