@@ -43,7 +43,9 @@ def build(catalogue: Path) -> Graph:
     for entry in entries:
         concept = _concept(graph, scheme, entry["foutcode"])
         graph.add((concept, SKOS.prefLabel, Literal(entry["omschrijving"], lang="nl")))
-        graph.add((concept, SKOS.definition, Literal(entry["melding"].strip(), lang="nl")))
+        graph.add(
+            (concept, SKOS.definition, Literal(entry["melding"].strip(), lang="nl"))
+        )
 
     for code, (dutch, english) in OWN_CODES.items():
         concept = _concept(graph, scheme, code)
@@ -63,7 +65,9 @@ def _concept(graph: Graph, scheme: URIRef, code: str) -> URIRef:
 def main() -> None:
     """Write the catalogue."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=REPOSITORY.parent / "shared" / "data")
+    parser.add_argument(
+        "--data", type=Path, default=REPOSITORY.parent / "shared" / "data"
+    )
     parser.add_argument("--out", type=Path, default=REPOSITORY / "ontology")
     arguments = parser.parse_args()
     graph = build(arguments.data / "cbs" / "fouten.json")

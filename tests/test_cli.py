@@ -27,7 +27,9 @@ def _run(*arguments: str) -> Any:
     return CliRunner().invoke(main, list(arguments))
 
 
-def test_conforming_file_exits_0(tmp_path: Path, small_submission: dict[str, Any]) -> None:
+def test_conforming_file_exits_0(
+    tmp_path: Path, small_submission: dict[str, Any]
+) -> None:
     result = _run("validate", str(_write(tmp_path, small_submission)))
 
     assert result.exit_code == EXIT_OK, result.output
@@ -50,7 +52,9 @@ def test_non_conforming_file_exits_1_with_codes_and_pointers(
 def test_json_format(tmp_path: Path, small_submission: dict[str, Any]) -> None:
     small_submission["data"]["lasten"][3]["categorie"] = "3.7"
 
-    result = _run("validate", "--format", "json", str(_write(tmp_path, small_submission)))
+    result = _run(
+        "validate", "--format", "json", str(_write(tmp_path, small_submission))
+    )
 
     report = json.loads(result.output)
     assert report["conforms"] is False
@@ -68,13 +72,21 @@ def test_rdf_formats_print_a_shacl_report(
 ) -> None:
     small_submission["contact"]["email"] = "nee"
 
-    result = _run("validate", "--format", rdf_format, str(_write(tmp_path, small_submission)))
+    result = _run(
+        "validate", "--format", rdf_format, str(_write(tmp_path, small_submission))
+    )
 
-    parser_format = ox.RdfFormat.TURTLE if rdf_format == "turtle" else ox.RdfFormat.JSON_LD
+    parser_format = (
+        ox.RdfFormat.TURTLE if rdf_format == "turtle" else ox.RdfFormat.JSON_LD
+    )
     quads = list(ox.parse(result.output.encode(), format=parser_format))
     predicates = {quad.predicate.value for quad in quads}
     assert str(SH.conforms) in predicates and str(SH.resultMessage) in predicates
-    codes = {quad.object.value for quad in quads if quad.predicate.value.endswith("#foutcode")}
+    codes = {
+        quad.object.value
+        for quad in quads
+        if quad.predicate.value.endswith("#foutcode")
+    }
     assert codes == {"SF008"}
 
 
@@ -89,7 +101,9 @@ def test_invalid_json_exits_3_and_says_where(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_unknown_boekjaar_exits_3(tmp_path: Path, small_submission: dict[str, Any]) -> None:
+def test_unknown_boekjaar_exits_3(
+    tmp_path: Path, small_submission: dict[str, Any]
+) -> None:
     small_submission["metadata"]["boekjaar"] = 2031
 
     result = _run("validate", str(_write(tmp_path, small_submission)))
@@ -130,7 +144,10 @@ def test_one_unreadable_file_among_good_ones_exits_3(
     assert "voldoet" in result.output
 
 
-@pytest.mark.parametrize(("target", "parse_format"), [("turtle", "turtle"), ("nquads", "nquads"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    ("target", "parse_format"),
+    [("turtle", "turtle"), ("nquads", "nquads"), ("jsonld", "json-ld")],
+)
 def test_convert_outputs_parse(
     tmp_path: Path, small_submission: dict[str, Any], target: str, parse_format: str
 ) -> None:
@@ -145,7 +162,9 @@ def test_convert_outputs_parse(
         assert document["@id"].endswith("/GM0999/2025/5/20260701t080000z")
     else:
         graph = Graph()
-        graph.parse(data=result.output, format="nt" if target == "nquads" else parse_format)
+        graph.parse(
+            data=result.output, format="nt" if target == "nquads" else parse_format
+        )
         assert len(graph) > 100
 
 
@@ -154,6 +173,8 @@ def test_installed_command_runs() -> None:
     if command is None:
         pytest.skip("iv3ld is not installed as a command")
 
-    completed = subprocess.run([command, "--version"], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [command, "--version"], capture_output=True, text=True, check=True
+    )
 
     assert completed.stdout.startswith("iv3ld, version")

@@ -27,7 +27,9 @@ def _graph(quads: list[ox.Quad]) -> Graph:
 
 
 def _pyld_graph(document: dict[str, Any]) -> Graph:
-    nquads = jsonld.to_rdf(json.loads(json.dumps(document)), {"format": "application/n-quads"})
+    nquads = jsonld.to_rdf(
+        json.loads(json.dumps(document)), {"format": "application/n-quads"}
+    )
     graph = Graph()
     graph.parse(data=nquads, format="nt")
     return graph
@@ -57,7 +59,9 @@ def test_plain_json_and_our_jsonld_output_give_one_graph(
     plain = load_content(small_submission, "plain.json")
     assert plain.conversion is not None
 
-    embedded = load_json(json.dumps(plain.conversion.document).encode(), "embedded.jsonld")
+    embedded = load_json(
+        json.dumps(plain.conversion.document).encode(), "embedded.jsonld"
+    )
     referenced = load_json(
         json.dumps(referencing_document(plain.conversion)).encode(), "referenced.jsonld"
     )
@@ -108,17 +112,31 @@ def test_repeated_cells_become_one_observation_with_detail_lines(
             "taakveld": "0.1",
             "categorie": "1.1",
             "bedrag": 40.5,
-            "details": {"grootboek": "4110", "kostenplaats": "KP7", "omschrijving": "inhuur"},
+            "details": {
+                "grootboek": "4110",
+                "kostenplaats": "KP7",
+                "omschrijving": "inhuur",
+            },
         }
     )
 
-    loaded = load_content(json.loads(json.dumps(small_submission), parse_float=__import__("decimal").Decimal), "d.json")
+    loaded = load_content(
+        json.loads(
+            json.dumps(small_submission), parse_float=__import__("decimal").Decimal
+        ),
+        "d.json",
+    )
 
     cell = f"{loaded.version}/lasten/0-1/1-1"
     assert _value(loaded, cell, f"{IV3}bedrag") == ["100.5"]
     lines = _value(loaded, cell, f"{IV3}detailregel")
-    assert sorted(lines) == [f"{loaded.version}/lasten/regel/0", f"{loaded.version}/lasten/regel/5"]
-    assert _value(loaded, lines[0] if lines[0].endswith("/5") else lines[1], f"{IV3}kostenplaats") == ["KP7"]
+    assert sorted(lines) == [
+        f"{loaded.version}/lasten/regel/0",
+        f"{loaded.version}/lasten/regel/5",
+    ]
+    assert _value(
+        loaded, lines[0] if lines[0].endswith("/5") else lines[1], f"{IV3}kostenplaats"
+    ) == ["KP7"]
     assert loaded.pointers[f"{loaded.version}/lasten/regel/5"] == "/data/lasten/5"
     assert _value(loaded, loaded.version, f"{IV3}detailsOpenbaar") == ["true"]
 
@@ -153,7 +171,9 @@ def test_turtle_output_reads_back_as_the_same_submission(
     small_submission: dict[str, Any], tmp_path: Path
 ) -> None:
     loaded = load_content(small_submission, "t.json")
-    triples = [ox.Triple(quad.subject, quad.predicate, quad.object) for quad in loaded.quads]
+    triples = [
+        ox.Triple(quad.subject, quad.predicate, quad.object) for quad in loaded.quads
+    ]
     path = tmp_path / "t.ttl"
     path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE))
 

@@ -40,7 +40,9 @@ def test_string_boekjaar_and_periode_are_read_with_a_warning(
 
 
 @pytest.mark.parametrize("old", ["e-mail", "mail"])
-def test_older_email_spellings_are_mapped(small_submission: dict[str, Any], old: str) -> None:
+def test_older_email_spellings_are_mapped(
+    small_submission: dict[str, Any], old: str
+) -> None:
     contact = small_submission["contact"]
     contact[old] = contact.pop("email")
     warnings: list[str] = []
@@ -64,10 +66,22 @@ def test_telefoonnr_is_mapped(small_submission: dict[str, Any]) -> None:
     ("change", "code", "text"),
     [
         (lambda c: c.pop("metadata"), "SF001", "'metadata' is missing"),
-        (lambda c: c["metadata"].update(overheidslaag="Waterschap"), "SF888", "unknown overheidslaag"),
+        (
+            lambda c: c["metadata"].update(overheidslaag="Waterschap"),
+            "SF888",
+            "unknown overheidslaag",
+        ),
         (lambda c: c["metadata"].update(boekjaar=2016), "SF888", "no CBS definitions"),
-        (lambda c: c["metadata"].update(overheidslaag="Provincie", boekjaar=2017), "SF888", "2018–2026"),
-        (lambda c: c["metadata"].update(boekjaar="volgend jaar"), "SF004", "must be a year"),
+        (
+            lambda c: c["metadata"].update(overheidslaag="Provincie", boekjaar=2017),
+            "SF888",
+            "2018–2026",
+        ),
+        (
+            lambda c: c["metadata"].update(boekjaar="volgend jaar"),
+            "SF004",
+            "must be a year",
+        ),
         (lambda c: c["data"].update(lasten={}), "SF016", "must be a list"),
     ],
 )

@@ -91,7 +91,9 @@ def validate_command(
     _print_reports(reports, output_format, language)
     if unreadable:
         sys.exit(EXIT_UNREADABLE)
-    sys.exit(EXIT_OK if all(report.conforms for report in reports) else EXIT_NOT_CONFORMING)
+    sys.exit(
+        EXIT_OK if all(report.conforms for report in reports) else EXIT_NOT_CONFORMING
+    )
 
 
 def _print_reports(reports: list[Report], output_format: str, language: str) -> None:
@@ -100,7 +102,9 @@ def _print_reports(reports: list[Report], output_format: str, language: str) -> 
     if output_format == "text":
         click.echo(render_text(reports, language))
     elif output_format == "json":
-        click.echo(json.dumps(render_json(reports, language), ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(render_json(reports, language), ensure_ascii=False, indent=2)
+        )
     else:
         click.echo(render_rdf(reports, output_format))
 
@@ -152,10 +156,10 @@ def _converted(loaded: LoadedSubmission, target: str, context_mode: str) -> str:
     prefixes = {"iv3": f"{loaded.version.split('/id/')[0]}/def/iv3#"}
     if rdf_format == ox.RdfFormat.TURTLE:
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in loaded.quads]
-        text: bytes = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+        text = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
     else:
         text = ox.serialize(loaded.quads, format=rdf_format)
-    return text.decode("utf-8")
+    return bytes(text or b"").decode("utf-8")
 
 
 def _fail(message: str) -> None:

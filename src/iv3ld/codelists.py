@@ -106,5 +106,7 @@ def _load_index(layer: str, year: int, base: str) -> CodeIndex:
         if list_slug is not None:
             codes[list_slug][row["notation"].value] = row["concept"].value
 
-    logger.debug("loaded code lists %s %s: %d codes", layer, year, sum(map(len, codes.values())))
+    logger.debug(
+        "loaded code lists %s %s: %d codes", layer, year, sum(map(len, codes.values()))
+    )
     return CodeIndex(layer, year, codes)

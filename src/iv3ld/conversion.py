@@ -123,7 +123,9 @@ def convert(submission: Submission, unit: str = "duizend") -> Conversion:
     body, body_code = _body(metadata, submission)
     periode = metadata.get("periode")
     version_key = _version_key(submission)
-    version = names.version(body_code, submission.year, _int_or(periode, 0), version_key)
+    version = names.version(
+        body_code, submission.year, _int_or(periode, 0), version_key
+    )
     conversion = Conversion({}, version, submission.codes, warnings=submission.warnings)
 
     document: dict[str, Any] = {"@context": _inline_context(submission.codes, version)}
@@ -201,7 +203,11 @@ def _metadata(metadata: dict[str, Any], conversion: Conversion) -> dict[str, Any
 
 def _remark(index: int, item: Any) -> Any:
     if not isinstance(item, dict):
-        return {"@id": f"opmerking/{index}", "@type": "Opmerking", "tekst": _plain(item)}
+        return {
+            "@id": f"opmerking/{index}",
+            "@type": "Opmerking",
+            "tekst": _plain(item),
+        }
     return {"@id": f"opmerking/{index}", "@type": "Opmerking", **_plain(item)}
 
 
@@ -278,7 +284,9 @@ def _observation(
             node[layout.measure] = _measure(layout, first[layout.measure], conversion)
         return node
 
-    lines = [_detail_line(layout, cell_id, index, row, conversion) for index, row in members]
+    lines = [
+        _detail_line(layout, cell_id, index, row, conversion) for index, row in members
+    ]
     total = _sum(layout, [row for _, row in members])
     if total is not None:
         node[layout.measure] = total
@@ -290,8 +298,14 @@ def _detail_line(
     layout: PartLayout, cell_id: str, index: int, row: Any, conversion: Conversion
 ) -> dict[str, Any]:
     line_id = f"{slug(layout.key)}/regel/{index}"
-    conversion.pointers[f"{conversion.version}/{line_id}"] = f"/data/{layout.key}/{index}"
-    line: dict[str, Any] = {"@id": line_id, "@type": "Detailregel", "iv3:regelnummer": index}
+    conversion.pointers[f"{conversion.version}/{line_id}"] = (
+        f"/data/{layout.key}/{index}"
+    )
+    line: dict[str, Any] = {
+        "@id": line_id,
+        "@type": "Detailregel",
+        "iv3:regelnummer": index,
+    }
     if not isinstance(row, dict):
         return line
     if layout.measure in row:
@@ -363,7 +377,11 @@ def _plain(value: Any) -> Any:
     """A JSON value with Decimals as canonical numbers or strings."""
     if isinstance(value, Decimal):
         number = _number(value)
-        return number if isinstance(number, int) else {"@value": number, "@type": "xsd:decimal"}
+        return (
+            number
+            if isinstance(number, int)
+            else {"@value": number, "@type": "xsd:decimal"}
+        )
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -413,7 +431,8 @@ def _body(metadata: dict[str, Any], submission: Submission) -> tuple[str, str]:
     if layer == "gemeente" and digits:
         if len(digits) == 6 and digits.startswith("06"):
             submission.warnings.append(
-                f"overheidsnummer {text!r} read as gemeentecode {digits[2:]} (KREDO form)"
+                f"overheidsnummer {text!r} read as gemeentecode {digits[2:]}"
+                " (KREDO form)"
             )
             digits = digits[2:]
         code = f"GM{int(digits):04d}"
@@ -488,7 +507,9 @@ def _dataset_node(
         phase = "approved" if periode == 0 else "executed"
         node["obeu-dimension:budgetPhase"] = f"{_OBEU_CODES}/budget-phase/{phase}"
     if layout.side is not None:
-        node["obeu-dimension:operationCharacter"] = f"{_OBEU_CODES}/operation-character/{layout.side}"
+        node["obeu-dimension:operationCharacter"] = (
+            f"{_OBEU_CODES}/operation-character/{layout.side}"
+        )
     if layout.measure == "bedrag":
         node["obeu-attribute:currency"] = _EURO
         node["sdmx-attribute:unitMult"] = UNIT_MULTIPLIERS[unit]

@@ -89,7 +89,9 @@ class Namespace:
         """IRI of a code known in its list."""
         return f"{self.scheme(list_slug, layer_slug, year)}/{slug(code)}"
 
-    def unknown_code(self, list_slug: str, layer_slug: str, year: int, code: str) -> str:
+    def unknown_code(
+        self, list_slug: str, layer_slug: str, year: int, code: str
+    ) -> str:
         """IRI of a code that its list does not hold."""
         return f"{self.scheme(list_slug, layer_slug, year)}/{unknown_segment(code)}"
 

@@ -51,7 +51,9 @@ def load_json(raw: bytes, source: str, unit: str = "duizend") -> LoadedSubmissio
     """Read CBS JSON or JSON-LD bytes."""
     warnings: list[str] = []
     content = parse_json(decode(raw, source, warnings), source)
-    if isinstance(content, dict) and "@context" in content or isinstance(content, list):
+    if (isinstance(content, dict) and "@context" in content) or isinstance(
+        content, list
+    ):
         loaded = load_graph(parse_jsonld(content, source), source)
         loaded.warnings[:0] = warnings
         return loaded
@@ -88,9 +90,9 @@ def load_graph(quads: list[ox.Quad], source: str) -> LoadedSubmission:
     names = namespace()
     version_class = f"{names.vocabulary}Aanleveringsversie"
     versions = {
-        quad.subject.value
+        term_text(quad.subject)
         for quad in quads
-        if quad.predicate.value == _RDF_TYPE and quad.object.value == version_class
+        if quad.predicate.value == _RDF_TYPE and term_text(quad.object) == version_class
     }
     if len(versions) != 1:
         raise InputError(
@@ -105,17 +107,26 @@ def load_graph(quads: list[ox.Quad], source: str) -> LoadedSubmission:
     return loaded
 
 
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The IRI, blank node id or lexical form of a term (a quoted triple as text)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def _codes_of(quads: list[ox.Quad], version: str, source: str) -> CodeIndex:
     names = namespace()
     values: dict[str, Any] = {}
     for quad in quads:
-        if quad.subject.value == version:
-            values.setdefault(quad.predicate.value, quad.object.value)
+        if term_text(quad.subject) == version:
+            values.setdefault(quad.predicate.value, term_text(quad.object))
     layer_iri = values.get(f"{names.vocabulary}overheidslaag", "")
     year = values.get(f"{names.vocabulary}boekjaar", "")
 
     slug = next(
-        (slug for slug in ("gemeente", "provincie", "gr") if layer_iri == names.layer(slug)),
+        (
+            slug
+            for slug in ("gemeente", "provincie", "gr")
+            if layer_iri == names.layer(slug)
+        ),
         None,
     )
     if slug is None:
@@ -137,8 +148,10 @@ def _row_pointers(quads: list[ox.Quad]) -> dict[str, str]:
     pointers = {}
     for quad in quads:
         if quad.predicate.value == number_predicate:
-            part = quad.subject.value.rsplit("/regel/", 1)[0].rsplit("/", 1)[-1]
-            pointers[quad.subject.value] = f"/data/{part.replace('-', '_')}/{quad.object.value}"
+            subject = term_text(quad.subject)
+            part = subject.rsplit("/regel/", 1)[0].rsplit("/", 1)[-1]
+            row = term_text(quad.object)
+            pointers[subject] = f"/data/{part.replace('-', '_')}/{row}"
     return pointers
 
 

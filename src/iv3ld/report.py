@@ -107,7 +107,9 @@ def build_report(
 
     found.sort(key=lambda item: (item.code, item.pointer or "", item.value or ""))
     conforms = not any(result.severity == "Violation" for result in found)
-    return Report(loaded.source, conforms, found, results, engine, list(loaded.warnings))
+    return Report(
+        loaded.source, conforms, found, results, engine, list(loaded.warnings)
+    )
 
 
 def _complete(
@@ -121,7 +123,8 @@ def _complete(
     focus = results.value(node, SH.focusNode)
     path = results.value(node, SH.resultPath)
     value = results.value(node, SH.value)
-    severity = SEVERITIES.get(results.value(node, SH.resultSeverity), "Violation")
+    severity_node = results.value(node, SH.resultSeverity)
+    severity = SEVERITIES.get(URIRef(str(severity_node)), "Violation")
     code = _code(node, results, shapes, vocabulary)
     pointer = _pointer(focus, path, code, loaded, vocabulary)
 
@@ -267,7 +270,9 @@ def render_text(reports: list[Report], language: str = "nl") -> str:
             lines.append(f"  {code}  {title} ({len(grouped)})")
             for result in grouped:
                 mark = "✗" if result.severity == "Violation" else "!"
-                lines.append(f"    {mark} {result.pointer or '-'}  {result.message(language)}")
+                lines.append(
+                    f"    {mark} {result.pointer or '-'}  {result.message(language)}"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -277,7 +282,9 @@ def _verdict(report: Report, language: str) -> str:
     warnings = report.count("Warning")
     if language == "en":
         state = "conforms" if report.conforms else "does not conform"
-        return f"{report.source}: {state} ({violations} violations, {warnings} warnings)"
+        return (
+            f"{report.source}: {state} ({violations} violations, {warnings} warnings)"
+        )
     state = "voldoet" if report.conforms else "voldoet niet"
     return f"{report.source}: {state} ({violations} fouten, {warnings} waarschuwingen)"
 

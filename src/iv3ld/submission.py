@@ -20,7 +20,7 @@ from iv3ld.codelists import CodeIndex, code_index, layer_slug
 from iv3ld.errors import FileTooLargeError, InputError, NotJsonError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-"""Largest file iv3ld reads: 50 MiB, about ten times a full jaarrekening with details."""
+"""Largest file iv3ld reads: 50 MiB, ten times a full jaarrekening with details."""
 
 PARTS = (
     "lasten",
@@ -91,7 +91,9 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
             )
         return path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read file: {error.strerror}", source=str(path)) from None
+        raise InputError(
+            f"cannot read file: {error.strerror}", source=str(path)
+        ) from None
 
 
 def from_content(content: Any, source: str, warnings: list[str]) -> Submission:
@@ -101,7 +103,9 @@ def from_content(content: Any, source: str, warnings: list[str]) -> Submission:
     or names an overheidslaag or boekjaar that CBS published no definitions for.
     """
     if not isinstance(content, dict):
-        raise InputError("the file must hold a JSON object", source=source, code="SF999")
+        raise InputError(
+            "the file must hold a JSON object", source=source, code="SF999"
+        )
 
     metadata = _required_metadata(content, source)
     _normalise_numbers(metadata, warnings)

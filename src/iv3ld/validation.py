@@ -63,7 +63,7 @@ def validate_timed(loaded: LoadedSubmission) -> tuple[Report, Timings]:
     data = data_graph(loaded)
     built = time.perf_counter()
 
-    conforms, results, _ = pyshacl_validate(
+    _, results, _ = pyshacl_validate(
         data,
         shacl_graph=shapes_graph(),
         inference="none",
@@ -98,12 +98,16 @@ def data_graph(loaded: LoadedSubmission) -> Graph:
 
 def _as_ntriples(quads: list[ox.Quad]) -> str:
     triples = [ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
 
 
 @cache
 def _static_graph(layer_slug: str, year: int, base: str) -> Graph:
     graph = Graph()
-    for name in ("iv3.ttl", "codelists/algemeen.ttl", f"codelists/{layer_slug}-{year}.ttl"):
+    for name in (
+        "iv3.ttl",
+        "codelists/algemeen.ttl",
+        f"codelists/{layer_slug}-{year}.ttl",
+    ):
         graph.parse(data=read_text("ontology", name), format="turtle")
     return graph

@@ -26,7 +26,9 @@ def test_manifest_case(case: dict[str, Any]) -> None:
 
     report = validate(load_content(content, case["name"]))
 
-    assert report.conforms is case["conforms"], [r.message("en") for r in report.results]
+    assert report.conforms is case["conforms"], [
+        r.message("en") for r in report.results
+    ]
     assert sorted({result.code for result in report.results}) == sorted(case["codes"])
     if "pointer" in case:
         assert case["pointer"] in {result.pointer for result in report.results}
@@ -37,7 +39,9 @@ def test_manifest_case(case: dict[str, Any]) -> None:
 
 def test_every_cbs_check_has_a_passing_and_a_failing_case() -> None:
     failing = {code for case in MANIFEST["cases"] for code in case["codes"]}
-    checks = {f"SF{n:03d}" for n in (2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17)}
+    checks = {
+        f"SF{n:03d}" for n in (2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17)
+    }
     checks |= {f"DF{n:03d}" for n in range(1, 8)} | {f"PF{n:03d}" for n in range(1, 10)}
 
     assert checks <= failing
