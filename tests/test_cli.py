@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,8 @@ def test_convert_outputs_parse(
 
 
 def test_installed_command_runs() -> None:
-    command = shutil.which("iv3ld")
+    beside_python = Path(sys.executable).parent / "iv3ld"
+    command = str(beside_python) if beside_python.exists() else shutil.which("iv3ld")
     if command is None:
         pytest.skip("iv3ld is not installed as a command")
 

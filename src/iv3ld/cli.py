@@ -28,7 +28,7 @@ from iv3ld.conversion import UNIT_MULTIPLIERS, referencing_document
 from iv3ld.errors import InputError, Iv3Error
 from iv3ld.loading import LoadedSubmission, load_path
 from iv3ld.report import Report, render_json, render_rdf, render_text
-from iv3ld.validation import validate
+from iv3ld.validation import ENGINES, validate
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
@@ -72,16 +72,23 @@ def main(verbose: int) -> None:
     show_default=True,
     help="Language of the messages.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="sparql",
+    show_default=True,
+    help="SHACL engine: the shapes as SPARQL on pyoxigraph, or the pySHACL reference.",
+)
 @_UNIT
 def validate_command(
-    files: tuple[Path, ...], output_format: str, language: str, unit: str
+    files: tuple[Path, ...], output_format: str, language: str, engine: str, unit: str
 ) -> None:
     """Check Iv3 submissions (CBS JSON, JSON-LD or Turtle) against the CBS checks."""
     reports: list[Report] = []
     unreadable = False
     for path in files:
         try:
-            reports.append(validate(load_path(path, unit)))
+            reports.append(validate(load_path(path, unit), engine))
         except InputError as error:
             unreadable = True
             click.echo(f"error: {error}", err=True)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
+import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
@@ -95,17 +96,84 @@ def error_descriptions() -> dict[str, dict[str, str]]:
     return descriptions
 
 
+class Lookup(Protocol):
+    """What the report needs to know about the validated data."""
+
+    def notation(self, node: Node) -> str | None:
+        """The skos:notation of a code, if the data know it."""
+
+    def row_code(self, focus: Node) -> str | None:
+        """The taakveld or balanscode of an observation, as a resource."""
+
+
+class GraphLookup:
+    """Lookups in an rdflib data graph (the pySHACL engine's)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def notation(self, node: Node) -> str | None:
+        """The skos:notation of a code."""
+        found = self.graph.value(node, SKOS.notation)
+        return None if found is None else str(found)
+
+    def row_code(self, focus: Node) -> str | None:
+        """The taakveld or balanscode IRI of an observation."""
+        vocabulary = Namespace(f"{base_iri()}/def/iv3#")
+        for predicate in (vocabulary.taakveld, vocabulary.balanscode):
+            code = self.graph.value(focus, predicate)
+            if code is not None:
+                return str(code)
+        return None
+
+
+class StoreLookup:
+    """Lookups in a pyoxigraph store (the SPARQL engine's)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def notation(self, node: Node) -> str | None:
+        """The skos:notation of a code."""
+        if not isinstance(node, URIRef):
+            return None
+        for quad in self.store.quads_for_pattern(
+            ox.NamedNode(str(node)), ox.NamedNode(str(SKOS.notation)), None
+        ):
+            return str(quad.object.value)  # type: ignore[union-attr]
+        return None
+
+    def row_code(self, focus: Node) -> str | None:
+        """The taakveld or balanscode IRI of an observation."""
+        if not isinstance(focus, URIRef):
+            return None
+        for local in ("taakveld", "balanscode"):
+            predicate = ox.NamedNode(f"{base_iri()}/def/iv3#{local}")
+            for quad in self.store.quads_for_pattern(
+                ox.NamedNode(str(focus)), predicate, None
+            ):
+                return str(quad.object.value)  # type: ignore[union-attr]
+        return None
+
+
 def build_report(
-    loaded: Any, results: Graph, data: Graph, shapes: Graph, engine: str
+    loaded: Any, results: Graph, lookup: Lookup, shapes: Graph, engine: str
 ) -> Report:
     """Complete the SHACL results of one validation; see the module docstring."""
     vocabulary = Namespace(f"{base_iri()}/def/iv3#")
     found = []
     for node in results.subjects(RDF.type, SH.ValidationResult):
-        result = _complete(node, results, data, shapes, loaded, vocabulary)
+        result = _complete(node, results, lookup, shapes, loaded, vocabulary)
         found.append(result)
 
-    found.sort(key=lambda item: (item.code, item.pointer or "", item.value or ""))
+    found.sort(
+        key=lambda item: (
+            item.code,
+            item.pointer or "",
+            item.value or "",
+            item.message(),
+        )
+    )
     conforms = not any(result.severity == "Violation" for result in found)
     return Report(
         loaded.source, conforms, found, results, engine, list(loaded.warnings)
@@ -115,7 +183,7 @@ def build_report(
 def _complete(
     node: Node,
     results: Graph,
-    data: Graph,
+    data: Lookup,
     shapes: Graph,
     loaded: Any,
     vocabulary: Namespace,
@@ -132,7 +200,7 @@ def _complete(
         "{$pointer}": pointer or str(focus),
         "{$value}": _display(value, data),
         "{$code}": _display(value, data),
-        "{$row}": _row_code(focus, data, vocabulary),
+        "{$row}": _row_code(focus, data),
         "{$path}": _path_name(path),
         "{$focus}": str(focus),
     }
@@ -230,14 +298,14 @@ def _path_name(path: Node | None) -> str:
     return ""
 
 
-def _display(value: Node | None, data: Graph) -> str:
+def _display(value: Node | None, data: Lookup) -> str:
     if value is None:
         return ""
     if isinstance(value, Literal):
         return str(value)
-    notation = data.value(value, SKOS.notation)
+    notation = data.notation(value)
     if notation is not None:
-        return str(notation)
+        return notation
     text = str(value)
     marker = f"/{UNKNOWN_SEGMENT}/"
     if marker in text:
@@ -245,14 +313,11 @@ def _display(value: Node | None, data: Graph) -> str:
     return text
 
 
-def _row_code(focus: Node | None, data: Graph, vocabulary: Namespace) -> str:
+def _row_code(focus: Node | None, data: Lookup) -> str:
     if focus is None:
         return ""
-    for predicate in (vocabulary.taakveld, vocabulary.balanscode):
-        code = data.value(focus, predicate)
-        if code is not None:
-            return _display(code, data)
-    return ""
+    code = data.row_code(focus)
+    return "" if code is None else _display(URIRef(code), data)
 
 
 def render_text(reports: list[Report], language: str = "nl") -> str:
