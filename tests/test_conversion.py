@@ -12,7 +12,6 @@ from pyld import jsonld
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from iv3ld.conversion import referencing_document
 from iv3ld.errors import InputError
 from iv3ld.loading import LoadedSubmission, load_content, load_json, load_path
 
@@ -50,7 +49,7 @@ def test_pyld_reads_our_jsonld_into_the_same_triples(shared_data: Path) -> None:
 
         expected = _graph(loaded.quads)
         assert len(expected) > 300
-        assert isomorphic(_pyld_graph(loaded.conversion.document), expected), path.name
+        assert isomorphic(_pyld_graph(loaded.conversion.jsonld()), expected), path.name
 
 
 def test_plain_json_and_our_jsonld_output_give_one_graph(
@@ -60,10 +59,11 @@ def test_plain_json_and_our_jsonld_output_give_one_graph(
     assert plain.conversion is not None
 
     embedded = load_json(
-        json.dumps(plain.conversion.document).encode(), "embedded.jsonld"
+        json.dumps(plain.conversion.jsonld()).encode(), "embedded.jsonld"
     )
     referenced = load_json(
-        json.dumps(referencing_document(plain.conversion)).encode(), "referenced.jsonld"
+        json.dumps(plain.conversion.jsonld(reference=True)).encode(),
+        "referenced.jsonld",
     )
 
     assert isomorphic(_graph(embedded.quads), _graph(plain.quads))

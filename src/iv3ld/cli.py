@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from iv3ld import __version__
-from iv3ld.conversion import UNIT_MULTIPLIERS, referencing_document
+from iv3ld.conversion import UNIT_MULTIPLIERS
 from iv3ld.errors import InputError, Iv3Error
 from iv3ld.loading import LoadedSubmission, load_path
 from iv3ld.report import Report, render_json, render_rdf, render_text
@@ -154,9 +154,7 @@ def _converted(loaded: LoadedSubmission, target: str, context_mode: str) -> str:
     if target == "jsonld":
         if loaded.conversion is None:
             raise click.UsageError("JSON-LD output needs a CBS JSON file as input")
-        document = loaded.conversion.document
-        if context_mode == "reference":
-            document = referencing_document(loaded.conversion)
+        document = loaded.conversion.jsonld(reference=context_mode == "reference")
         return json.dumps(document, ensure_ascii=False, indent=2)
 
     rdf_format = ox.RdfFormat.TURTLE if target == "turtle" else ox.RdfFormat.N_QUADS

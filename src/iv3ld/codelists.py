@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import pyoxigraph as ox
 
@@ -37,6 +37,18 @@ class CodeIndex:
     def iri(self, list_slug: str, notation: str) -> str | None:
         """Return the concept IRI of a notation, or None when the list lacks it."""
         return self.codes[list_slug].get(notation)
+
+    def notation(self, iri: str) -> str | None:
+        """Return the notation of a concept IRI of these lists, or None."""
+        return self._notations.get(iri)
+
+    @cached_property
+    def _notations(self) -> dict[str, str]:
+        return {
+            iri: notation
+            for by_notation in self.codes.values()
+            for notation, iri in by_notation.items()
+        }
 
     @property
     def turtle(self) -> str:

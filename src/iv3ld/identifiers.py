@@ -18,6 +18,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 DEFAULT_BASE = "https://data.iv3ld.nl"
@@ -44,6 +45,7 @@ def base_iri() -> str:
     return os.environ.get("IV3LD_BASE_IRI", DEFAULT_BASE).rstrip("/")
 
 
+@lru_cache(maxsize=8192)
 def slug(code: str) -> str:
     """Turn an Iv3 code into a path segment: ``"0.10"`` → ``"0-10"``.
 
