@@ -8,12 +8,11 @@ from typing import Any
 
 import jsonpatch
 import pytest
-from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from iv3ld.loading import load_content, load_path
 from iv3ld.report import Report
-from iv3ld.sparql_engine import UnsupportedShapeError, compile_shapes
+from iv3ld.sparql_engine import ShapesGraph, UnsupportedShapeError, compile_shapes
 from iv3ld.validation import validate
 from tests.conftest import EXAMPLES, load_fixture
 
@@ -57,18 +56,18 @@ def test_engines_agree_on_examples(name: str) -> None:
 
 
 def test_unsupported_constructs_are_refused_by_name() -> None:
-    shapes = Graph()
-    shapes.parse(
-        data="""
+    shapes = ShapesGraph(
+        [
+            """
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         <urn:shape> a sh:NodeShape ; sh:targetClass <urn:C> ;
             sh:property [ sh:path <urn:p> ; sh:minLength 3 ] .
-        """,
-        format="turtle",
+        """
+        ]
     )
 
     with pytest.raises(UnsupportedShapeError, match="minLength"):
-        compile_shapes(shapes)
+        compile_shapes(shapes, "urn:code")
 
 
 def test_unsupported_shapes_fall_back_to_pyshacl(
@@ -76,10 +75,10 @@ def test_unsupported_shapes_fall_back_to_pyshacl(
 ) -> None:
     import iv3ld.validation as validation
 
-    def refuse(shapes: Graph) -> None:
+    def refuse() -> None:
         raise UnsupportedShapeError("test")
 
-    monkeypatch.setattr(validation, "compile_shapes", refuse)
+    monkeypatch.setattr(validation, "compiled_checks", refuse)
 
     report = validation.validate(load_content(small_submission, "s.json"))
 

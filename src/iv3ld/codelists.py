@@ -101,24 +101,28 @@ def code_index(layer: str, year: int, source: str | None = None) -> CodeIndex:
 
 
 @cache
-def _load_index(layer: str, year: int, base: str) -> CodeIndex:
-    store = ox.Store()
+def code_list_quads(layer: str, year: int, base: str) -> tuple[ox.Quad, ...]:
+    """The triples of one layer's and year's code lists, parsed once."""
     text = read_text("ontology", f"codelists/{layer}-{year}.ttl")
-    store.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    return tuple(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
 
+
+@cache
+def _load_index(layer: str, year: int, base: str) -> CodeIndex:
     names = namespace()
     schemes = {names.scheme(slug, layer, year): slug for slug in LIST_SLUGS}
-    codes: dict[str, dict[str, str]] = {slug: {} for slug in LIST_SLUGS}
-    query = f"""
-        SELECT ?scheme ?notation ?concept WHERE {{
-          ?concept <{_SKOS}inScheme> ?scheme ; <{_SKOS}notation> ?notation .
-        }}"""
-    for row in store.query(query):  # type: ignore[union-attr]
-        list_slug = schemes.get(row["scheme"].value)
-        if list_slug is not None:
-            codes[list_slug][row["notation"].value] = row["concept"].value
+    in_scheme: dict[str, str] = {}
+    notations: dict[str, str] = {}
+    for quad in code_list_quads(layer, year, base):
+        predicate = quad.predicate.value
+        if predicate == f"{_SKOS}inScheme" and quad.object.value in schemes:  # type: ignore[union-attr]
+            in_scheme[quad.subject.value] = schemes[quad.object.value]  # type: ignore[union-attr]
+        elif predicate == f"{_SKOS}notation":
+            notations[quad.subject.value] = quad.object.value  # type: ignore[union-attr]
 
-    logger.debug(
-        "loaded code lists %s %s: %d codes", layer, year, sum(map(len, codes.values()))
-    )
+    codes: dict[str, dict[str, str]] = {slug: {} for slug in LIST_SLUGS}
+    for concept, list_slug in in_scheme.items():
+        if concept in notations:
+            codes[list_slug][notations[concept]] = concept
+    logger.debug("loaded code lists %s %s", layer, year)
     return CodeIndex(layer, year, codes)

@@ -117,10 +117,13 @@ class Conversion:
     pointers: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    def payload(self) -> bytes:
+        """The document as JSON-LD bytes, ready for pyoxigraph's parser."""
+        return json.dumps(self.document, default=_json_default).encode("utf-8")
+
     def quads(self) -> list[ox.Quad]:
         """Parse the document into triples (in the default graph) with pyoxigraph."""
-        payload = json.dumps(self.document, default=_json_default).encode("utf-8")
-        return list(ox.parse(payload, format=ox.RdfFormat.JSON_LD))
+        return list(ox.parse(self.payload(), format=ox.RdfFormat.JSON_LD))
 
     def jsonld(self, reference: bool = False) -> dict[str, Any]:
         """The submission as published JSON-LD: the CBS keys and codes, plus ids.

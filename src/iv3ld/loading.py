@@ -19,7 +19,7 @@ from iv3ld.codelists import CodeIndex, code_index, layer_slug
 from iv3ld.conversion import Conversion, convert, parse_jsonld
 from iv3ld.errors import InputError, NotJsonError, UnsupportedSubmissionError
 from iv3ld.identifiers import namespace
-from iv3ld.submission import decode, from_content, parse_json, read_bytes
+from iv3ld.submission import Submission, decode, from_content, parse_json, read_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +28,35 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 @dataclass
 class LoadedSubmission:
-    """The triples of one submission version and what is needed to check them."""
+    """The triples of one submission version and what is needed to check them.
+
+    A CBS JSON submission keeps its triples as a JSON-LD payload that pyoxigraph
+    loads straight into a store; the list of quads is parsed only when asked for.
+    """
 
     source: str
     version: str
     codes: CodeIndex
-    quads: list[ox.Quad]
+    payload: bytes | None = None
     pointers: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     conversion: Conversion | None = None
+    parsed: list[ox.Quad] | None = None
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """The triples, in the default graph."""
+        if self.parsed is None:
+            payload = self.payload or b"{}"
+            self.parsed = list(ox.parse(payload, format=ox.RdfFormat.JSON_LD))
+        return self.parsed
+
+    def load_into(self, store: ox.Store) -> None:
+        """Add the triples to a store, without building Python objects if possible."""
+        if self.parsed is None and self.payload is not None:
+            store.load(self.payload, format=ox.RdfFormat.JSON_LD)
+        else:
+            store.extend(self.quads)
 
 
 def load_path(path: Path, unit: str = "duizend") -> LoadedSubmission:
@@ -58,17 +78,7 @@ def load_json(raw: bytes, source: str, unit: str = "duizend") -> LoadedSubmissio
         loaded.warnings[:0] = warnings
         return loaded
 
-    submission = from_content(content, source, warnings)
-    conversion = convert(submission, unit)
-    loaded = LoadedSubmission(
-        source,
-        conversion.version,
-        submission.codes,
-        conversion.quads(),
-        conversion.pointers,
-        conversion.warnings,
-        conversion,
-    )
+    loaded = _from_submission(from_content(content, source, warnings), source, unit)
     _log_warnings(loaded)
     return loaded
 
@@ -102,7 +112,9 @@ def load_graph(quads: list[ox.Quad], source: str) -> LoadedSubmission:
     version = versions.pop()
 
     codes = _codes_of(quads, version, source)
-    loaded = LoadedSubmission(source, version, codes, quads, _row_pointers(quads))
+    loaded = LoadedSubmission(
+        source, version, codes, pointers=_row_pointers(quads), parsed=quads
+    )
     _log_warnings(loaded)
     return loaded
 
@@ -162,13 +174,18 @@ def _log_warnings(loaded: LoadedSubmission) -> None:
 
 def load_content(content: Any, source: str, unit: str = "duizend") -> LoadedSubmission:
     """Convert an already parsed CBS JSON document (used by tests and the API)."""
-    submission = from_content(content, source, [])
+    return _from_submission(from_content(content, source, []), source, unit)
+
+
+def _from_submission(
+    submission: Submission, source: str, unit: str
+) -> LoadedSubmission:
     conversion = convert(submission, unit)
     return LoadedSubmission(
         source,
         conversion.version,
         submission.codes,
-        conversion.quads(),
+        conversion.payload(),
         conversion.pointers,
         conversion.warnings,
         conversion,

@@ -4,26 +4,33 @@ A SHACL engine reports focus node, path, value, shape and message. This module a
 what senders need to find and fix a problem: the CBS error code of the shape
 (``iv3:foutcode``), the JSON pointer of the row (``iv3:pointer``, for example
 ``/data/lasten/17``) and messages in Dutch and English with the row and values filled
-in. The additions go into the RDF report too, so that the Turtle and JSON-LD forms of
-the report carry them.
+in. The additions also go into the RDF form of the report (``sh:ValidationReport``),
+which is built only when asked for, so that a plain check needs no RDF library.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Protocol
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
 import pyoxigraph as ox
-from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import SKOS
-from rdflib.term import Node
 
 from iv3ld.identifiers import UNKNOWN_SEGMENT, base_iri
 from iv3ld.resources import read_text
 
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+SH = "http://www.w3.org/ns/shacl#"
+SEVERITIES = {
+    f"{SH}Violation": "Violation",
+    f"{SH}Warning": "Warning",
+    f"{SH}Info": "Info",
+}
+_SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 
 _METADATA_KEYS = {
     "overheidsnummer": "overheidsnummer",
@@ -36,6 +43,27 @@ _METADATA_KEYS = {
     "exportSoftware": "export_software",
 }
 _CONTACT_KEYS = {"fn": "naam", "hasEmail": "email", "hasTelephone": "telefoon"}
+_PART_CODES = {"SF011", "SF012", "SF013", "SF014", "SF015"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as the report needs it: its text and whether it is a literal."""
+
+    text: str
+    literal: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result as an engine reports it, before iv3ld completes it."""
+
+    code: str
+    severity: str
+    messages: tuple[tuple[str, str | None], ...]
+    focus: Term
+    path: str | None
+    value: Term | None
 
 
 @dataclass
@@ -66,6 +94,10 @@ class Result:
         }
 
 
+RdfBuilder = Callable[[list[Result]], "Graph"]
+"""Builds the RDF report from the completed results, in the engine's order."""
+
+
 @dataclass
 class Report:
     """The validation report of one submission."""
@@ -73,251 +105,200 @@ class Report:
     source: str
     conforms: bool
     results: list[Result]
-    graph: Graph
     engine: str
     warnings: list[str] = field(default_factory=list)
+    rdf_builder: RdfBuilder | None = field(default=None, repr=False)
+    engine_order: list[Result] = field(default_factory=list, repr=False)
 
     def count(self, severity: str) -> int:
         """Number of results of one severity."""
         return sum(1 for result in self.results if result.severity == severity)
 
-
-@cache
-def error_descriptions() -> dict[str, dict[str, str]]:
-    """Short description per error code and language, from ontology/foutcodes.ttl."""
-    graph = Graph()
-    graph.parse(data=read_text("ontology", "foutcodes.ttl"), format="turtle")
-    descriptions: dict[str, dict[str, str]] = {}
-    for concept, notation in graph.subject_objects(SKOS.notation):
-        labels = descriptions.setdefault(str(notation), {})
-        for label in graph.objects(concept, SKOS.prefLabel):
-            if isinstance(label, Literal) and label.language:
-                labels[label.language] = str(label)
-    return descriptions
+    @cached_property
+    def graph(self) -> Graph:
+        """The report as an RDF ``sh:ValidationReport`` graph (built on first use)."""
+        if self.rdf_builder is None:
+            raise ValueError("this report has no RDF form")
+        return self.rdf_builder(self.engine_order)
 
 
 class Lookup(Protocol):
     """What the report needs to know about the validated data."""
 
-    def notation(self, node: Node) -> str | None:
+    def notation(self, iri: str) -> str | None:
         """The skos:notation of a code, if the data know it."""
 
-    def row_code(self, focus: Node) -> str | None:
-        """The taakveld or balanscode of an observation, as a resource."""
-
-
-class GraphLookup:
-    """Lookups in an rdflib data graph (the pySHACL engine's)."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-
-    def notation(self, node: Node) -> str | None:
-        """The skos:notation of a code."""
-        found = self.graph.value(node, SKOS.notation)
-        return None if found is None else str(found)
-
-    def row_code(self, focus: Node) -> str | None:
-        """The taakveld or balanscode IRI of an observation."""
-        vocabulary = Namespace(f"{base_iri()}/def/iv3#")
-        for predicate in (vocabulary.taakveld, vocabulary.balanscode):
-            code = self.graph.value(focus, predicate)
-            if code is not None:
-                return str(code)
-        return None
+    def row_code(self, focus: str) -> str | None:
+        """The IRI of the taakveld or balanscode of an observation."""
 
 
 class StoreLookup:
-    """Lookups in a pyoxigraph store (the SPARQL engine's)."""
+    """Lookups in the pyoxigraph store that holds the validated data."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def notation(self, node: Node) -> str | None:
+    def notation(self, iri: str) -> str | None:
         """The skos:notation of a code."""
-        if not isinstance(node, URIRef):
-            return None
-        for quad in self.store.quads_for_pattern(
-            ox.NamedNode(str(node)), ox.NamedNode(str(SKOS.notation)), None
-        ):
-            return str(quad.object.value)  # type: ignore[union-attr]
+        return self._first(iri, _SKOS_NOTATION)
+
+    def row_code(self, focus: str) -> str | None:
+        """The IRI of the taakveld or balanscode of an observation."""
+        for local in ("taakveld", "balanscode"):
+            found = self._first(focus, f"{base_iri()}/def/iv3#{local}")
+            if found is not None:
+                return found
         return None
 
-    def row_code(self, focus: Node) -> str | None:
-        """The taakveld or balanscode IRI of an observation."""
-        if not isinstance(focus, URIRef):
+    def _first(self, subject: str, predicate: str) -> str | None:
+        if subject.startswith("_:") or not subject:
             return None
-        for local in ("taakveld", "balanscode"):
-            predicate = ox.NamedNode(f"{base_iri()}/def/iv3#{local}")
-            for quad in self.store.quads_for_pattern(
-                ox.NamedNode(str(focus)), predicate, None
-            ):
-                return str(quad.object.value)  # type: ignore[union-attr]
+        pattern = self.store.quads_for_pattern(
+            ox.NamedNode(subject), ox.NamedNode(predicate), None
+        )
+        for quad in pattern:
+            return str(getattr(quad.object, "value", quad.object))
         return None
+
+
+@cache
+def error_descriptions() -> dict[str, dict[str, str]]:
+    """Short description per error code and language, from ontology/foutcodes.ttl."""
+    store = ox.Store()
+    store.load(
+        read_text("ontology", "foutcodes.ttl").encode(), format=ox.RdfFormat.TURTLE
+    )
+    query = f"""SELECT ?notation ?label WHERE {{
+        ?concept <{_SKOS_NOTATION}> ?notation ;
+                 <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}"""
+    descriptions: dict[str, dict[str, str]] = {}
+    for row in store.query(query):  # type: ignore[union-attr]
+        label = row["label"]
+        languages = descriptions.setdefault(str(row["notation"].value), {})
+        languages[str(label.language or "nl")] = str(label.value)
+    return descriptions
 
 
 def build_report(
-    loaded: Any, results: Graph, lookup: Lookup, shapes: Graph, engine: str
+    loaded: Any,
+    findings: list[Finding],
+    lookup: Lookup,
+    engine: str,
+    rdf_builder: RdfBuilder | None = None,
 ) -> Report:
-    """Complete the SHACL results of one validation; see the module docstring."""
-    vocabulary = Namespace(f"{base_iri()}/def/iv3#")
-    found = []
-    for node in results.subjects(RDF.type, SH.ValidationResult):
-        result = _complete(node, results, lookup, shapes, loaded, vocabulary)
-        found.append(result)
-
-    found.sort(
+    """Complete the findings of one validation; see the module docstring."""
+    completed = [complete(finding, lookup, loaded) for finding in findings]
+    ordered = sorted(
+        completed,
         key=lambda item: (
             item.code,
             item.pointer or "",
             item.value or "",
             item.message(),
-        )
+        ),
     )
-    conforms = not any(result.severity == "Violation" for result in found)
+    conforms = not any(result.severity == "Violation" for result in ordered)
     return Report(
-        loaded.source, conforms, found, results, engine, list(loaded.warnings)
+        loaded.source,
+        conforms,
+        ordered,
+        engine,
+        list(loaded.warnings),
+        rdf_builder,
+        completed,
     )
 
 
-def _complete(
-    node: Node,
-    results: Graph,
-    data: Lookup,
-    shapes: Graph,
-    loaded: Any,
-    vocabulary: Namespace,
-) -> Result:
-    focus = results.value(node, SH.focusNode)
-    path = results.value(node, SH.resultPath)
-    value = results.value(node, SH.value)
-    severity_node = results.value(node, SH.resultSeverity)
-    severity = SEVERITIES.get(URIRef(str(severity_node)), "Violation")
-    code = _code(node, results, shapes, vocabulary)
-    pointer = _pointer(focus, path, code, loaded, vocabulary)
-
+def complete(finding: Finding, lookup: Lookup, loaded: Any) -> Result:
+    """Fill a finding's messages and find the row it is about."""
+    path = _path_name(finding.path)
+    pointer = _pointer(finding.focus.text, path, finding.code, loaded.pointers)
+    shown = _display(finding.value, lookup)
     fills = {
-        "{$pointer}": pointer or str(focus),
-        "{$value}": _display(value, data),
-        "{$code}": _display(value, data),
-        "{$row}": _row_code(focus, data),
-        "{$path}": _path_name(path),
-        "{$focus}": str(focus),
+        "{$pointer}": pointer or finding.focus.text,
+        "{$value}": shown,
+        "{$code}": shown,
+        "{$row}": _row_code(finding.focus.text, lookup),
+        "{$path}": path,
+        "{$focus}": finding.focus.text,
     }
-    templates = _templates(node, results, shapes)
     messages = {}
-    for message in list(results.objects(node, SH.resultMessage)):
-        text = str(message)
+    for text, language in finding.messages:
         for placeholder, filled in fills.items():
             text = text.replace(placeholder, filled)
-        language = message.language if isinstance(message, Literal) else None
-        language = language or _language_of(text, templates)
         messages[language or "nl"] = text
-        results.remove((node, SH.resultMessage, message))
-        results.add((node, SH.resultMessage, Literal(text, lang=language)))
-
-    results.add((node, vocabulary.foutcode, Literal(code)))
-    if pointer:
-        results.add((node, vocabulary.pointer, Literal(pointer)))
     return Result(
-        code,
-        severity,
+        finding.code,
+        finding.severity,
         messages,
         pointer,
-        str(focus),
-        _display(value, data) if value is not None else None,
-        _path_name(path) if path is not None else None,
+        finding.focus.text,
+        shown if finding.value is not None else None,
+        path if finding.path is not None else None,
     )
 
 
-def _templates(node: Node, results: Graph, shapes: Graph) -> list[Literal]:
-    """The sh:message literals of the shape or constraint that produced a result."""
-    for key in (SH.sourceConstraint, SH.sourceShape):
-        source = results.value(node, key)
-        if source is not None:
-            found = [
-                message
-                for message in shapes.objects(source, SH.message)
-                if isinstance(message, Literal)
-            ]
-            if found:
-                return found
-    return []
-
-
-def _language_of(text: str, templates: list[Literal]) -> str | None:
-    """The language of a message whose engine dropped the tag, by its template."""
-    for template in templates:
-        if template.language and text.startswith(str(template).split("{", 1)[0]):
-            return template.language
-    return None
-
-
-def _code(node: Node, results: Graph, shapes: Graph, vocabulary: Namespace) -> str:
-    for key in (SH.sourceConstraint, SH.sourceShape):
-        source = results.value(node, key)
-        if source is None:
-            continue
-        code = shapes.value(source, vocabulary.foutcode)
-        if code is not None:
-            return str(code)
-    return "SF999"
-
-
-def _pointer(
-    focus: Node | None, path: Node | None, code: str, loaded: Any, vocabulary: Namespace
-) -> str | None:
-    pointers: dict[str, str] = loaded.pointers
-    if focus is None:
-        return None
-    known = pointers.get(str(focus))
+def _pointer(focus: str, path: str, code: str, pointers: dict[str, str]) -> str | None:
+    known = pointers.get(focus)
     if known:
         return known
-    if code.startswith("PF") or code in {"SF011", "SF012", "SF013", "SF014", "SF015"}:
+    if code.startswith("PF") or code in _PART_CODES:
         return "/data"
-    name = _path_name(path)
-    if code in {"SF005"}:
+    if code == "SF005":
         return "/contact"
-    if name in _CONTACT_KEYS:
-        return f"/contact/{_CONTACT_KEYS[name]}"
-    if str(focus).endswith("/contact"):
-        return f"/contact/{name}" if name else "/contact"
-    if name in _METADATA_KEYS:
-        return f"/metadata/{_METADATA_KEYS[name]}"
-    if code == "SF003" and name:
-        return f"/metadata/{name}"
+    if path in _CONTACT_KEYS:
+        return f"/contact/{_CONTACT_KEYS[path]}"
+    if focus.endswith("/contact"):
+        return f"/contact/{path}" if path else "/contact"
+    if path in _METADATA_KEYS:
+        return f"/metadata/{_METADATA_KEYS[path]}"
+    if code == "SF003" and path:
+        return f"/metadata/{path}"
     return None
 
 
-def _path_name(path: Node | None) -> str:
-    if isinstance(path, URIRef):
-        text = str(path)
-        return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
-    if isinstance(path, BNode):
+def _path_name(path: str | None) -> str:
+    """The local name of an IRI path; ``path`` for a complex one."""
+    if path is None:
+        return ""
+    if path.startswith("_:"):
         return "path"
-    return ""
+    return path.rsplit("#", 1)[-1] if "#" in path else path.rsplit("/", 1)[-1]
 
 
-def _display(value: Node | None, data: Lookup) -> str:
+def _display(value: Term | None, lookup: Lookup) -> str:
     if value is None:
         return ""
-    if isinstance(value, Literal):
-        return str(value)
-    notation = data.notation(value)
+    if value.literal:
+        return value.text
+    notation = lookup.notation(value.text)
     if notation is not None:
         return notation
-    text = str(value)
     marker = f"/{UNKNOWN_SEGMENT}/"
-    if marker in text:
-        return unquote(text.rsplit(marker, 1)[-1])
-    return text
+    if marker in value.text:
+        return unquote(value.text.rsplit(marker, 1)[-1])
+    return value.text
 
 
-def _row_code(focus: Node | None, data: Lookup) -> str:
-    if focus is None:
-        return ""
-    code = data.row_code(focus)
-    return "" if code is None else _display(URIRef(code), data)
+def _row_code(focus: str, lookup: Lookup) -> str:
+    code = lookup.row_code(focus)
+    return "" if code is None else _display(Term(code), lookup)
+
+
+def annotate(graph: Graph, nodes: list[Any], results: list[Result]) -> Graph:
+    """Put the completed messages, error codes and pointers into an RDF report."""
+    from rdflib import Literal, URIRef
+
+    message = URIRef(f"{SH}resultMessage")
+    vocabulary = f"{base_iri()}/def/iv3#"
+    for node, result in zip(nodes, results, strict=True):
+        graph.remove((node, message, None))
+        for language, text in result.messages.items():
+            graph.add((node, message, Literal(text, lang=language)))
+        graph.add((node, URIRef(f"{vocabulary}foutcode"), Literal(result.code)))
+        if result.pointer:
+            graph.add((node, URIRef(f"{vocabulary}pointer"), Literal(result.pointer)))
+    return graph
 
 
 def render_text(reports: list[Report], language: str = "nl") -> str:
@@ -335,9 +316,8 @@ def render_text(reports: list[Report], language: str = "nl") -> str:
             lines.append(f"  {code}  {title} ({len(grouped)})")
             for result in grouped:
                 mark = "✗" if result.severity == "Violation" else "!"
-                lines.append(
-                    f"    {mark} {result.pointer or '-'}  {result.message(language)}"
-                )
+                where = result.pointer or "-"
+                lines.append(f"    {mark} {where}  {result.message(language)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -347,11 +327,11 @@ def _verdict(report: Report, language: str) -> str:
     warnings = report.count("Warning")
     if language == "en":
         state = "conforms" if report.conforms else "does not conform"
-        return (
-            f"{report.source}: {state} ({violations} violations, {warnings} warnings)"
-        )
-    state = "voldoet" if report.conforms else "voldoet niet"
-    return f"{report.source}: {state} ({violations} fouten, {warnings} waarschuwingen)"
+        counts = f"{violations} violations, {warnings} warnings"
+    else:
+        state = "voldoet" if report.conforms else "voldoet niet"
+        counts = f"{violations} fouten, {warnings} waarschuwingen"
+    return f"{report.source}: {state} ({counts})"
 
 
 def render_json(reports: list[Report], language: str = "nl") -> dict[str, Any]:
@@ -377,8 +357,10 @@ def render_json(reports: list[Report], language: str = "nl") -> dict[str, Any]:
 
 def render_rdf(reports: list[Report], rdf_format: str) -> str:
     """The SHACL validation report(s) as Turtle or JSON-LD."""
+    from rdflib import Graph, Namespace
+
     merged = Graph()
-    merged.bind("sh", SH)
+    merged.bind("sh", Namespace(SH))
     merged.bind("iv3", Namespace(f"{base_iri()}/def/iv3#"))
     for report in reports:
         for triple in report.graph:

@@ -5,10 +5,11 @@ that takes seconds, where the same checks as SPARQL on pyoxigraph take a tenth o
 second. This engine compiles each constraint of the shapes (SHACL Core as used in
 ``shapes/``, and SHACL-SPARQL constraints) into one SELECT query that returns every
 violating focus node and value at once, runs the queries on a pyoxigraph store, and
-writes the same ``sh:ValidationReport`` that pySHACL writes: the same focus nodes,
-paths, values, constraint components, source shapes, severities and messages.
+reports the same results as pySHACL: the same focus nodes, paths, values, constraint
+components, source shapes, severities and messages. The RDF form of the report is
+written only when asked for, and only then is rdflib imported.
 
-Supported (W3C SHACL §4 and §5): targets ``sh:targetClass``; node shapes with
+Supported (W3C SHACL §2–§5): targets ``sh:targetClass``; node shapes with
 ``sh:property``, ``sh:closed``/``sh:ignoredProperties``, ``sh:or`` and ``sh:sparql``;
 property shapes with IRI, inverse and sequence paths and ``sh:minCount``,
 ``sh:maxCount``, ``sh:datatype``, ``sh:class``, ``sh:in``, ``sh:pattern``,
@@ -21,46 +22,79 @@ fall back to pySHACL.
 from __future__ import annotations
 
 import logging
+import os
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import RDF, SH, XSD, BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.term import Node
 
 from iv3ld.errors import Iv3Error
+from iv3ld.report import SEVERITIES, Finding, Term
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 logger = logging.getLogger(__name__)
 
+SH = "http://www.w3.org/ns/shacl#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 _SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
-
 _INSTANCE = re.compile(r"«instance (\?\w+) <([^>]+)>»")
 """Marker for "variable is a SHACL instance of class": expanded per store into a
 UNION over the class and its subclasses, because pyoxigraph evaluates the path
 ``rdf:type/rdfs:subClassOf*`` per solution, thirty times slower."""
 
 _SHAPE_KEYS = {
-    SH.targetClass, SH.property, SH.closed, SH.ignoredProperties, SH["or"],
-    SH.sparql, SH.message, SH.severity, SH.path, SH.minCount, SH.maxCount,
-    SH.datatype, SH["class"], SH["in"], SH.pattern, SH.flags, SH.disjoint,
-    SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.hasValue,
-    SH.name, SH.description, SH.deactivated, RDF.type,
-}  # fmt: skip
-"""Predicates of a shape the compiler understands (others on shapes are refused
-unless they are outside the SHACL namespace, such as labels and error codes)."""
+    f"{SH}{name}"
+    for name in [
+        "targetClass",
+        "property",
+        "closed",
+        "ignoredProperties",
+        "or",
+        "sparql",
+        "message",
+        "severity",
+        "path",
+        "minCount",
+        "maxCount",
+        "datatype",
+        "class",
+        "in",
+        "pattern",
+        "flags",
+        "disjoint",
+        "qualifiedValueShape",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "hasValue",
+        "name",
+        "description",
+        "deactivated",
+        "order",
+        "group",
+    ]
+}
+"""Predicates of a shape the compiler understands; other SHACL predicates on a shape
+are refused (predicates outside the SHACL namespace, such as labels and error codes,
+are fine)."""
 
 _WELL_FORMED = {
-    XSD.decimal: "isNumeric(?value)",
-    XSD.integer: "isNumeric(?value)",
-    XSD.boolean: "?value IN (true, false)",
-    XSD.dateTime: "COALESCE(YEAR(?value) > -1000000, false)",
-    XSD.date: "COALESCE(YEAR(?value) > -1000000, false)",
+    f"{_XSD}decimal": "isNumeric(?value)",
+    f"{_XSD}integer": "isNumeric(?value)",
+    f"{_XSD}boolean": "?value IN (true, false)",
+    f"{_XSD}dateTime": "COALESCE(YEAR(?value) > -1000000, false)",
+    f"{_XSD}date": "COALESCE(YEAR(?value) > -1000000, false)",
 }
 """How to tell that a literal of a datatype has a valid lexical form (SHACL §4.1.2:
 an ill-typed literal does not have its datatype)."""
+
+Node = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class UnsupportedShapeError(Iv3Error):
@@ -73,52 +107,136 @@ class Check:
 
     query: str
     shape: Node
-    component: URIRef
-    severity: URIRef
+    component: str
+    severity: str
+    code: str
     path: Node | None = None
     constraint: Node | None = None
-    messages: tuple[Literal, ...] = ()
+    messages: tuple[tuple[str, str | None], ...] = ()
     reports_value: bool = True
     path_from_query: bool = False
 
 
 @dataclass
-class Finding:
-    """One violation found by a check."""
+class Hit:
+    """One violation found by a check, with the query's bindings."""
 
     check: Check
-    focus: ox.NamedNode | ox.BlankNode | ox.Literal
-    value: ox.NamedNode | ox.BlankNode | ox.Literal | None
-    path: ox.NamedNode | None = None
+    focus: Node
+    value: Node | None
+    path: Node | None = None
     bindings: dict[str, str] = field(default_factory=dict)
 
+    def finding(self) -> Finding:
+        """The hit as a report finding, with SPARQL message variables filled in."""
+        check = self.check
+        messages = tuple(
+            (self.filled(text), language) for text, language in check.messages
+        )
+        shown = self.value if self.value is not None else self.focus
+        path = self.path if self.path is not None else check.path
+        return Finding(
+            check.code,
+            SEVERITIES.get(check.severity, "Violation"),
+            messages,
+            _report_term(self.focus),
+            None if path is None else _path_text(path),
+            _report_term(shown) if check.reports_value else None,
+        )
 
-@cache
-def compile_shapes(shapes: Graph) -> tuple[Check, ...]:
+    def filled(self, text: str) -> str:
+        """A message with the SPARQL solution's variables filled in."""
+        if self.check.constraint is None:
+            return text
+        for name, value in self.bindings.items():
+            text = text.replace("{?" + name + "}", value).replace(
+                "{$" + name + "}", value
+            )
+        return text
+
+
+class ShapesGraph:
+    """The shapes, indexed by subject, read with pyoxigraph."""
+
+    def __init__(self, turtle: Iterable[str]) -> None:
+        self.quads: list[ox.Quad] = []
+        for text in turtle:
+            self.quads.extend(
+                ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+            )
+        self._index: dict[Node, dict[str, list[Node]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for quad in self.quads:
+            subject, value = quad.subject, quad.object
+            if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple):
+                continue
+            self._index[subject][quad.predicate.value].append(value)
+
+    def objects(self, subject: Node, predicate: str) -> list[Node]:
+        """Values of a predicate on a subject."""
+        return list(self._index.get(subject, {}).get(predicate, []))
+
+    def value(self, subject: Node, predicate: str) -> Node | None:
+        """One value of a predicate on a subject, or None."""
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
+
+    def predicates(self, subject: Node) -> set[str]:
+        """The predicates used on a subject."""
+        return set(self._index.get(subject, {}))
+
+    def subjects(self, predicate: str) -> list[Node]:
+        """Subjects that use a predicate, in a stable order."""
+        found = {s for s, values in self._index.items() if predicate in values}
+        return sorted(found, key=str)
+
+    def items(self, head: Node) -> list[Node]:
+        """The members of an RDF list."""
+        members = []
+        while head != ox.NamedNode(f"{_RDF}nil"):
+            first = self.value(head, f"{_RDF}first")
+            if first is None:
+                raise UnsupportedShapeError(f"{head} is not a well-formed RDF list")
+            members.append(first)
+            head = self.value(head, f"{_RDF}rest") or ox.NamedNode(f"{_RDF}nil")
+        return members
+
+
+def compile_shapes(shapes: ShapesGraph, code_predicate: str) -> tuple[Check, ...]:
     """Compile every active node shape with targets into checks.
 
+    ``code_predicate`` names the property that gives a shape its error code.
     Raises UnsupportedShapeError naming the first construct it cannot compile.
     """
-    compiler = _Compiler(shapes)
+    compiler = _Compiler(shapes, code_predicate)
     checks: list[Check] = []
-    for shape in sorted(set(shapes.subjects(SH.targetClass, None)), key=str):
-        if shapes.value(shape, SH.deactivated) == Literal(True):
+    for shape in shapes.subjects(f"{SH}targetClass"):
+        if _is_true(shapes.value(shape, f"{SH}deactivated")):
             continue
         checks.extend(compiler.node_shape(shape))
     logger.debug("compiled %d checks", len(checks))
     return tuple(checks)
 
 
-def run_checks(checks: Iterable[Check], store: ox.Store) -> list[Finding]:
-    """Run compiled checks on the default graph of a store."""
+def run_checks(checks: Iterable[Check], store: ox.Store) -> list[Hit]:
+    """Run compiled checks on the default graph of a store, in the checks' order.
+
+    pyoxigraph releases the GIL while it evaluates a query, so the checks run on as
+    many threads as there are cores; the hits come back in the order of the checks.
+    """
     subclasses: dict[str, list[str]] = {}
-    findings: list[Finding] = []
-    for check in checks:
-        query = _INSTANCE.sub(
-            lambda match: _expand(match, store, subclasses), check.query
+    queries = [
+        (
+            check,
+            _INSTANCE.sub(lambda match: _expand(match, store, subclasses), check.query),
         )
-        findings.extend(_run(check, query, store))
-    return findings
+        for check in checks
+    ]
+    workers = max(1, min(len(queries), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        batches = pool.map(lambda item: list(_run(item[0], item[1], store)), queries)
+        return [hit for batch in batches for hit in batch]
 
 
 def _expand(
@@ -136,12 +254,13 @@ def _expand(
     return " UNION ".join(alternatives)
 
 
-def _instance(variable: str, class_iri: object) -> str:
+def _instance(variable: str, class_iri: Node | str) -> str:
     """A pattern matching SHACL instances of a class (expanded when run)."""
-    return f"«instance {variable} <{class_iri}>»"
+    iri = class_iri if isinstance(class_iri, str) else class_iri.value
+    return f"«instance {variable} <{iri}>»"
 
 
-def _run(check: Check, query: str, store: ox.Store) -> Iterator[Finding]:
+def _run(check: Check, query: str, store: ox.Store) -> Iterator[Hit]:
     solutions = store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [variable.value for variable in solutions.variables]
@@ -152,107 +271,123 @@ def _run(check: Check, query: str, store: ox.Store) -> Iterator[Finding]:
         value = solution["value"] if "value" in names else None
         path = solution["path"] if check.path_from_query else None
         bindings = {
-            name: _lexical(solution[name])
+            name: str(getattr(solution[name], "value", solution[name]))
             for name in names
             if solution[name] is not None
         }
-        yield Finding(check, focus, value, path, bindings)
+        yield Hit(check, focus, value, path, bindings)
 
 
-def _lexical(term: object) -> str:
-    return str(getattr(term, "value", term))
+def _report_term(node: Node) -> Term:
+    if isinstance(node, ox.Literal):
+        return Term(node.value, literal=True)
+    if isinstance(node, ox.BlankNode):
+        return Term(f"_:{node.value}")
+    return Term(node.value)
 
 
-def write_report(findings: list[Finding], shapes: Graph) -> tuple[bool, Graph]:
-    """Write findings as a SHACL validation report graph, as pySHACL would."""
+def _path_text(path: Node) -> str:
+    return "_:path" if isinstance(path, ox.BlankNode) else str(path.value)
+
+
+def _is_true(node: Node | None) -> bool:
+    return isinstance(node, ox.Literal) and node.value == "true"
+
+
+def write_report(hits: list[Hit], shapes: ShapesGraph) -> tuple[Graph, list[Any]]:
+    """Write hits as a SHACL validation report graph, as pySHACL would.
+
+    Returns the graph and the result node of each hit, in the order of the hits.
+    """
+    from rdflib import RDF, BNode, Graph, Literal, URIRef
+
     report = Graph()
-    report.bind("sh", SH)
     root = BNode()
-    report.add((root, RDF.type, SH.ValidationReport))
-    conforms = not any(finding.check.severity == SH.Violation for finding in findings)
-    report.add((root, SH.conforms, Literal(conforms)))
+    report.add((root, RDF.type, sh("ValidationReport")))
+    conforms = not any(hit.check.severity == f"{SH}Violation" for hit in hits)
+    report.add((root, sh("conforms"), Literal(conforms)))
 
-    copied: dict[Node, Node] = {}
-    for finding in findings:
+    copies: dict[Node, Any] = {}
+    nodes = []
+    for hit in hits:
         node = BNode()
-        report.add((root, SH.result, node))
-        _describe(report, node, finding, shapes, copied)
-    return conforms, report
+        nodes.append(node)
+        report.add((root, sh("result"), node))
+        check = hit.check
+        report.add((node, RDF.type, sh("ValidationResult")))
+        report.add((node, sh("focusNode"), _to_rdflib(hit.focus)))
+        report.add((node, sh("resultSeverity"), URIRef(check.severity)))
+        report.add((node, sh("sourceConstraintComponent"), URIRef(check.component)))
+        report.add(
+            (node, sh("sourceShape"), _clone(check.shape, shapes, report, copies))
+        )
+        if check.constraint is not None:
+            report.add((node, sh("sourceConstraint"), _to_rdflib(check.constraint)))
+        if hit.path is not None:
+            report.add((node, sh("resultPath"), _to_rdflib(hit.path)))
+        elif check.path is not None:
+            report.add(
+                (node, sh("resultPath"), _clone(check.path, shapes, report, copies))
+            )
+        if check.reports_value:
+            shown = hit.value if hit.value is not None else hit.focus
+            report.add((node, sh("value"), _to_rdflib(shown)))
+        for text, language in check.messages:
+            message = Literal(hit.filled(text), lang=language)
+            report.add((node, sh("resultMessage"), message))
+    return report, nodes
 
 
-def _describe(
-    report: Graph,
-    node: BNode,
-    finding: Finding,
-    shapes: Graph,
-    copied: dict[Node, Node],
-) -> None:
-    check = finding.check
-    report.add((node, RDF.type, SH.ValidationResult))
-    report.add((node, SH.focusNode, _to_rdflib(finding.focus)))
-    report.add((node, SH.resultSeverity, check.severity))
-    report.add((node, SH.sourceConstraintComponent, check.component))
-    report.add((node, SH.sourceShape, _clone(check.shape, shapes, report, copied)))
+def sh(local: str) -> Any:
+    """An IRI in the SHACL namespace, as an rdflib term."""
+    from rdflib import URIRef
 
-    if check.constraint is not None:
-        report.add((node, SH.sourceConstraint, check.constraint))
-    if finding.path is not None:
-        report.add((node, SH.resultPath, URIRef(finding.path.value)))
-    elif check.path is not None:
-        report.add((node, SH.resultPath, _clone(check.path, shapes, report, copied)))
-
-    value = finding.value if finding.value is not None else None
-    if check.reports_value:
-        shown = value if value is not None else finding.focus
-        report.add((node, SH.value, _to_rdflib(shown)))
-    for message in check.messages:
-        report.add((node, SH.resultMessage, _fill(message, finding)))
+    return URIRef(f"{SH}{local}")
 
 
-def _fill(message: Literal, finding: Finding) -> Literal:
-    if finding.check.constraint is None:
-        return message
-    text = str(message)
-    for name, value in finding.bindings.items():
-        text = text.replace("{?" + name + "}", value).replace("{$" + name + "}", value)
-    return Literal(text, lang=message.language)
-
-
-def _clone(node: Node, source: Graph, target: Graph, copied: dict[Node, Node]) -> Node:
+def _clone(
+    node: Node, shapes: ShapesGraph, report: Graph, copies: dict[Node, Any]
+) -> Any:
     """Copy a blank node's description into the report once, as pySHACL does.
 
     A shape or path that several results name is copied once and shared, keeping its
-    blank node id (so that the report can be read against the shapes graph); what it
-    contains is copied with fresh blank nodes, so a shape's path and a result's path
-    are separate structures in the report, as in pySHACL's.
+    blank node id; what it contains is copied with fresh blank nodes, so a shape's
+    path and a result's path are separate structures, as in pySHACL's report.
     """
-    if not isinstance(node, BNode):
-        return node
-    if node not in copied:
-        copied[node] = _deep_copy(node, source, target, BNode(str(node)))
-    return copied[node]
+    from rdflib import BNode
+
+    if not isinstance(node, ox.BlankNode):
+        return _to_rdflib(node)
+    if node not in copies:
+        copies[node] = _deep_copy(node, shapes, report, BNode(node.value))
+    return copies[node]
 
 
 def _deep_copy(
-    node: BNode, source: Graph, target: Graph, copy: BNode | None = None
-) -> BNode:
-    """Copy a blank node's description; the top keeps its id, as in pySHACL."""
-    copy = copy or BNode()
-    for predicate, value in source.predicate_objects(node):
-        if isinstance(value, BNode):
-            value = _deep_copy(value, source, target)
-        target.add((copy, predicate, value))
+    node: ox.BlankNode, shapes: ShapesGraph, report: Graph, copy: Any
+) -> Any:
+    from rdflib import BNode, URIRef
+
+    for predicate in sorted(shapes.predicates(node)):
+        for value in shapes.objects(node, predicate):
+            if isinstance(value, ox.BlankNode):
+                target = _deep_copy(value, shapes, report, BNode())
+            else:
+                target = _to_rdflib(value)
+            report.add((copy, URIRef(predicate), target))
     return copy
 
 
-def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def _to_rdflib(term: Node) -> Any:
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
+    if term.datatype.value == f"{_XSD}string":
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
@@ -260,121 +395,101 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 class _Compiler:
     """Turns shapes into SPARQL; one instance per shapes graph."""
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: ShapesGraph, code_predicate: str) -> None:
         self.shapes = shapes
+        self.code_predicate = code_predicate
 
     def node_shape(self, shape: Node) -> list[Check]:
         self._refuse_unknown(shape)
         targets = self._targets(shape)
-        severity = self._severity(shape)
-        messages = self._messages(shape)
+        common = {
+            "shape": shape,
+            "severity": self._severity(shape),
+            "messages": self._messages(shape),
+            "code": self._code(shape),
+        }
         checks = []
 
-        for property_shape in self.shapes.objects(shape, SH.property):
+        for property_shape in self.shapes.objects(shape, f"{SH}property"):
             checks.extend(self.property_shape(property_shape, targets))
-        if self.shapes.value(shape, SH.closed) == Literal(True):
-            checks.append(self._closed(shape, targets, severity, messages))
-        for alternatives in self.shapes.objects(shape, SH["or"]):
-            checks.append(self._or(shape, alternatives, targets, severity, messages))
-        for constraint in self.shapes.objects(shape, SH.sparql):
-            checks.append(self._sparql(shape, constraint, targets, severity))
+        if _is_true(self.shapes.value(shape, f"{SH}closed")):
+            checks.append(self._closed(shape, targets, common))
+        for alternatives in self.shapes.objects(shape, f"{SH}or"):
+            checks.append(self._or(alternatives, targets, common))
+        for constraint in self.shapes.objects(shape, f"{SH}sparql"):
+            checks.append(self._sparql(shape, constraint, targets, common))
         return checks
 
     def property_shape(self, shape: Node, targets: str) -> list[Check]:
         self._refuse_unknown(shape)
-        path = self.shapes.value(shape, SH.path)
+        path = self.shapes.value(shape, f"{SH}path")
         if path is None:
             raise UnsupportedShapeError(f"property shape {shape} has no sh:path")
         sparql_path = self._path(path)
-        base = {
+        base: dict[str, Any] = {
             "shape": shape,
             "severity": self._severity(shape),
             "path": path,
             "messages": self._messages(shape),
+            "code": self._code(shape),
         }
-        checks = []
         values = f"{targets} ?this {sparql_path} ?value ."
+        checks = []
 
-        minimum = self.shapes.value(shape, SH.minCount)
-        if minimum is not None:
-            checks.append(
-                Check(
-                    self._count_query(
-                        targets, sparql_path, f"< {_count(minimum)}", True
-                    ),
-                    component=SH.MinCountConstraintComponent,
-                    reports_value=False,
-                    **base,  # type: ignore[arg-type]
+        for key, bound, component in (
+            ("minCount", "<", "MinCountConstraintComponent"),
+            ("maxCount", ">", "MaxCountConstraintComponent"),
+        ):
+            limit = self.shapes.value(shape, f"{SH}{key}")
+            if limit is not None:
+                query = _count_query(targets, sparql_path, bound, _count(limit))
+                checks.append(
+                    Check(
+                        query, component=f"{SH}{component}", reports_value=False, **base
+                    )
                 )
-            )
-        maximum = self.shapes.value(shape, SH.maxCount)
-        if maximum is not None:
+        for condition, component in self._value_conditions(shape):
             checks.append(
-                Check(
-                    self._count_query(
-                        targets, sparql_path, f"> {_count(maximum)}", False
-                    ),
-                    component=SH.MaxCountConstraintComponent,
-                    reports_value=False,
-                    **base,  # type: ignore[arg-type]
-                )
+                Check(_select(values, condition), component=f"{SH}{component}", **base)
             )
-        datatype = self.shapes.value(shape, SH.datatype)
-        if datatype is not None:
-            checks.append(
-                Check(
-                    _select(values, _datatype_filter(datatype)),
-                    component=SH.DatatypeConstraintComponent,
-                    **base,  # type: ignore[arg-type]
-                )
-            )
-        for class_ in self.shapes.objects(shape, SH["class"]):
-            condition = f"FILTER NOT EXISTS {{ {_instance('?value', class_)} }}"
-            checks.append(
-                Check(
-                    _select(values, condition),
-                    component=SH.ClassConstraintComponent,
-                    **base,  # type: ignore[arg-type]
-                )
-            )
-        for members in self.shapes.objects(shape, SH["in"]):
-            allowed = " || ".join(
-                f"sameTerm(?value, {_term(member)})"
-                for member in Collection(self.shapes, members)
-            )
-            checks.append(
-                Check(
-                    _select(values, f"FILTER(!({allowed or 'false'}))"),
-                    component=SH.InConstraintComponent,
-                    **base,  # type: ignore[arg-type]
-                )
-            )
-        pattern = self.shapes.value(shape, SH.pattern)
-        if pattern is not None:
-            flags = self.shapes.value(shape, SH.flags)
-            arguments = f"STR(?value), {_string(str(pattern))}"
-            if flags is not None:
-                arguments += f", {_string(str(flags))}"
-            condition = f"FILTER(isBlank(?value) || !REGEX({arguments}))"
-            checks.append(
-                Check(
-                    _select(values, condition),
-                    component=SH.PatternConstraintComponent,
-                    **base,  # type: ignore[arg-type]
-                )
-            )
-        for disjoint in self.shapes.objects(shape, SH.disjoint):
-            checks.append(
-                Check(
-                    _select(values, f"?this <{disjoint}> ?value ."),
-                    component=SH.DisjointConstraintComponent,
-                    **base,  # type: ignore[arg-type]
-                )
-            )
-        qualified = self.shapes.value(shape, SH.qualifiedValueShape)
+        qualified = self.shapes.value(shape, f"{SH}qualifiedValueShape")
         if qualified is not None:
             checks.extend(self._qualified(shape, qualified, targets, sparql_path, base))
         return checks
+
+    def _value_conditions(self, shape: Node) -> Iterator[tuple[str, str]]:
+        """Per-value constraints of a property shape: a FILTER and its component."""
+        datatype = self.shapes.value(shape, f"{SH}datatype")
+        if datatype is not None:
+            well_formed = _WELL_FORMED.get(str(datatype.value), "true")
+            yield (
+                f"FILTER(!(isLiteral(?value) && datatype(?value) = {datatype} "
+                f"&& {well_formed}))",
+                "DatatypeConstraintComponent",
+            )
+        for class_ in self.shapes.objects(shape, f"{SH}class"):
+            yield (
+                f"FILTER NOT EXISTS {{ {_instance('?value', class_)} }}",
+                "ClassConstraintComponent",
+            )
+        for members in self.shapes.objects(shape, f"{SH}in"):
+            allowed = " || ".join(
+                f"sameTerm(?value, {_term(member)})"
+                for member in self.shapes.items(members)
+            )
+            yield f"FILTER(!({allowed or 'false'}))", "InConstraintComponent"
+        pattern = self.shapes.value(shape, f"{SH}pattern")
+        if pattern is not None:
+            arguments = f"STR(?value), {ox.Literal(pattern.value)}"
+            flags = self.shapes.value(shape, f"{SH}flags")
+            if flags is not None:
+                arguments += f", {ox.Literal(flags.value)}"
+            yield (
+                f"FILTER(isBlank(?value) || !REGEX({arguments}))",
+                "PatternConstraintComponent",
+            )
+        for disjoint in self.shapes.objects(shape, f"{SH}disjoint"):
+            yield f"?this {disjoint} ?value .", "DisjointConstraintComponent"
 
     def _qualified(
         self,
@@ -382,15 +497,15 @@ class _Compiler:
         qualified: Node,
         targets: str,
         sparql_path: str,
-        base: dict[str, object],
+        base: dict[str, Any],
     ) -> list[Check]:
         condition = self._conforms("?value", qualified)
         checks = []
         for key, comparison, component in (
-            (SH.qualifiedMinCount, "<", SH.QualifiedMinCountConstraintComponent),
-            (SH.qualifiedMaxCount, ">", SH.QualifiedMaxCountConstraintComponent),
+            ("qualifiedMinCount", "<", "QualifiedMinCountConstraintComponent"),
+            ("qualifiedMaxCount", ">", "QualifiedMaxCountConstraintComponent"),
         ):
-            limit = self.shapes.value(shape, key)
+            limit = self.shapes.value(shape, f"{SH}{key}")
             if limit is None:
                 continue
             query = f"""SELECT ?this WHERE {{
@@ -398,7 +513,7 @@ class _Compiler:
   OPTIONAL {{ ?this {sparql_path} ?value . FILTER({condition}) }}
 }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {comparison} {_count(limit)})"""
             checks.append(
-                Check(query, component=component, reports_value=False, **base)  # type: ignore[arg-type]
+                Check(query, component=f"{SH}{component}", reports_value=False, **base)
             )
         return checks
 
@@ -408,56 +523,50 @@ class _Compiler:
         Only what nested shapes here need: sh:class, and property shapes with
         sh:hasValue or sh:minCount; anything else is refused.
         """
-        if self.shapes.value(shape, SH.path) is not None:
+        if self.shapes.value(shape, f"{SH}path") is not None:
             return self._property_conforms(variable, shape)
 
         parts = [
             f"EXISTS {{ {_instance(variable, class_)} }}"
-            for class_ in self.shapes.objects(shape, SH["class"])
+            for class_ in self.shapes.objects(shape, f"{SH}class")
         ]
         parts.extend(
             self._property_conforms(variable, property_shape)
-            for property_shape in self.shapes.objects(shape, SH.property)
+            for property_shape in self.shapes.objects(shape, f"{SH}property")
         )
-        used = {p for p in self.shapes.predicates(shape) if str(p).startswith(str(SH))}
-        if used - {SH["class"], SH.property}:
-            raise UnsupportedShapeError(
-                f"nested shape {shape} uses {sorted(map(str, used))}"
-            )
+        used = {p for p in self.shapes.predicates(shape) if p.startswith(SH)}
+        if used - {f"{SH}class", f"{SH}property"}:
+            raise UnsupportedShapeError(f"nested shape {shape} uses {sorted(used)}")
         return " && ".join(parts) or "true"
 
     def _property_conforms(self, variable: str, shape: Node) -> str:
-        path = self._path(self.shapes.value(shape, SH.path))
+        path = self._path(self.shapes.value(shape, f"{SH}path"))
         parts = [
             f"EXISTS {{ {variable} {path} {_term(value)} }}"
-            for value in self.shapes.objects(shape, SH.hasValue)
+            for value in self.shapes.objects(shape, f"{SH}hasValue")
         ]
-        minimum = self.shapes.value(shape, SH.minCount)
+        minimum = self.shapes.value(shape, f"{SH}minCount")
         if minimum is not None and _count(minimum) > 1:
-            raise UnsupportedShapeError(
-                f"nested sh:minCount {minimum} above 1 in {shape}"
-            )
+            raise UnsupportedShapeError(f"nested sh:minCount above 1 in {shape}")
         if minimum is not None and _count(minimum) == 1:
             parts.append(f"EXISTS {{ {variable} {path} ?any }}")
-        used = {p for p in self.shapes.predicates(shape) if str(p).startswith(str(SH))}
-        if used - {SH.path, SH.hasValue, SH.minCount}:
+        used = {p for p in self.shapes.predicates(shape) if p.startswith(SH)}
+        if used - {f"{SH}path", f"{SH}hasValue", f"{SH}minCount"}:
             raise UnsupportedShapeError(
                 f"nested property shape {shape} uses more than sh:path, "
                 "sh:hasValue and sh:minCount"
             )
         return " && ".join(parts) or "true"
 
-    def _closed(
-        self, shape: Node, targets: str, severity: URIRef, messages: tuple[Literal, ...]
-    ) -> Check:
+    def _closed(self, shape: Node, targets: str, common: dict[str, Any]) -> Check:
         allowed = {
-            str(path)
-            for property_shape in self.shapes.objects(shape, SH.property)
-            for path in self.shapes.objects(property_shape, SH.path)
-            if isinstance(path, URIRef)
+            path.value
+            for property_shape in self.shapes.objects(shape, f"{SH}property")
+            for path in self.shapes.objects(property_shape, f"{SH}path")
+            if isinstance(path, ox.NamedNode)
         }
-        for ignored in self.shapes.objects(shape, SH.ignoredProperties):
-            allowed |= {str(item) for item in Collection(self.shapes, ignored)}
+        for ignored in self.shapes.objects(shape, f"{SH}ignoredProperties"):
+            allowed |= {str(item.value) for item in self.shapes.items(ignored)}
         listed = ", ".join(f"<{iri}>" for iri in sorted(allowed))
         query = f"""SELECT ?this ?path ?value WHERE {{
   {targets}
@@ -466,145 +575,131 @@ class _Compiler:
 }}"""
         return Check(
             query,
-            shape=shape,
-            component=SH.ClosedConstraintComponent,
-            severity=severity,
-            messages=messages,
+            component=f"{SH}ClosedConstraintComponent",
             path_from_query=True,
+            **common,
         )
 
-    def _or(
-        self,
-        shape: Node,
-        alternatives: Node,
-        targets: str,
-        severity: URIRef,
-        messages: tuple[Literal, ...],
-    ) -> Check:
+    def _or(self, alternatives: Node, targets: str, common: dict[str, Any]) -> Check:
         conditions = [
             f"({self._conforms('?this', member)})"
-            for member in Collection(self.shapes, alternatives)
+            for member in self.shapes.items(alternatives)
         ]
-        query = (
-            f"SELECT ?this WHERE {{ {targets} FILTER(!({' || '.join(conditions)})) }}"
-        )
-        return Check(
-            query,
-            shape=shape,
-            component=SH.OrConstraintComponent,
-            severity=severity,
-            messages=messages,
-        )
+        either = " || ".join(conditions)
+        query = f"SELECT ?this WHERE {{ {targets} FILTER(!({either})) }}"
+        return Check(query, component=f"{SH}OrConstraintComponent", **common)
 
     def _sparql(
-        self, shape: Node, constraint: Node, targets: str, severity: URIRef
+        self, shape: Node, constraint: Node, targets: str, common: dict[str, Any]
     ) -> Check:
-        select = self.shapes.value(constraint, SH.select)
+        select = self.shapes.value(constraint, f"{SH}select")
         if select is None:
             raise UnsupportedShapeError(
                 f"SPARQL constraint {constraint} has no sh:select"
             )
-        prefixes = self._prefixes(constraint)
-        body = str(select).replace("$this", "?this")
-        query = _with_target(prefixes + body, targets)
-        messages = self._messages(constraint) or self._messages(shape)
+        body = select.value.replace("$this", "?this")
+        query = _with_target(self._prefixes(constraint) + body, targets)
         return Check(
             query,
-            shape=shape,
-            component=SH.SPARQLConstraintComponent,
-            severity=severity,
+            component=f"{SH}SPARQLConstraintComponent",
             constraint=constraint,
-            messages=messages,
             path_from_query="?path" in body,
+            shape=shape,
+            severity=common["severity"],
+            messages=self._messages(constraint) or common["messages"],
+            code=self._code(constraint)
+            if self._has_code(constraint)
+            else common["code"],
         )
 
     def _prefixes(self, constraint: Node) -> str:
         declarations = []
-        for ontology in self.shapes.objects(constraint, SH.prefixes):
-            for declaration in self.shapes.objects(ontology, SH.declare):
-                prefix = self.shapes.value(declaration, SH.prefix)
-                namespace = self.shapes.value(declaration, SH.namespace)
-                declarations.append(f"PREFIX {prefix}: <{namespace}>\n")
+        for ontology in self.shapes.objects(constraint, f"{SH}prefixes"):
+            for declaration in self.shapes.objects(ontology, f"{SH}declare"):
+                prefix = self.shapes.value(declaration, f"{SH}prefix")
+                namespace = self.shapes.value(declaration, f"{SH}namespace")
+                if prefix is not None and namespace is not None:
+                    declarations.append(f"PREFIX {prefix.value}: <{namespace.value}>\n")
         return "".join(declarations)
 
     def _targets(self, shape: Node) -> str:
         classes = sorted(
-            str(target) for target in self.shapes.objects(shape, SH.targetClass)
+            str(c.value) for c in self.shapes.objects(shape, f"{SH}targetClass")
         )
         patterns = [f"{{ {_instance('?this', iri)} }}" for iri in classes]
         return "{ " + " UNION ".join(patterns) + " }"
 
-    def _severity(self, shape: Node) -> URIRef:
-        return URIRef(str(self.shapes.value(shape, SH.severity) or SH.Violation))
+    def _severity(self, shape: Node) -> str:
+        severity = self.shapes.value(shape, f"{SH}severity")
+        return f"{SH}Violation" if severity is None else str(severity.value)
 
-    def _messages(self, shape: Node) -> tuple[Literal, ...]:
+    def _messages(self, shape: Node) -> tuple[tuple[str, str | None], ...]:
         found = [
-            m for m in self.shapes.objects(shape, SH.message) if isinstance(m, Literal)
+            (message.value, message.language)
+            for message in self.shapes.objects(shape, f"{SH}message")
+            if isinstance(message, ox.Literal)
         ]
-        return tuple(
-            sorted(found, key=lambda message: (message.language or "", str(message)))
-        )
+        return tuple(sorted(found, key=lambda item: (item[1] or "", item[0])))
+
+    def _has_code(self, shape: Node) -> bool:
+        return self.shapes.value(shape, self.code_predicate) is not None
+
+    def _code(self, shape: Node) -> str:
+        code = self.shapes.value(shape, self.code_predicate)
+        return "SF999" if code is None else str(code.value)
 
     def _path(self, path: Node | None) -> str:
-        if isinstance(path, URIRef):
-            return f"<{path}>"
+        if isinstance(path, ox.NamedNode):
+            return str(path)
         if path is None:
             raise UnsupportedShapeError("missing sh:path")
-        inverse = self.shapes.value(path, SH.inversePath)
+        inverse = self.shapes.value(path, f"{SH}inversePath")
         if inverse is not None:
             return f"^{self._path(inverse)}"
-        if self.shapes.value(path, RDF.first) is not None:
-            return "/".join(self._path(step) for step in Collection(self.shapes, path))
+        if self.shapes.value(path, f"{_RDF}first") is not None:
+            return "/".join(self._path(step) for step in self.shapes.items(path))
         raise UnsupportedShapeError(
             f"path {path} is neither an IRI, inverse nor sequence"
         )
 
     def _refuse_unknown(self, shape: Node) -> None:
-        for predicate in set(self.shapes.predicates(shape)):
-            if str(predicate).startswith(str(SH)) and predicate not in _SHAPE_KEYS:
+        for predicate in sorted(self.shapes.predicates(shape)):
+            if predicate.startswith(SH) and predicate not in _SHAPE_KEYS:
                 raise UnsupportedShapeError(
-                    f"shape {shape} uses {predicate}, which the SPARQL engine "
+                    f"shape {shape} uses <{predicate}>, which the SPARQL engine "
                     "does not compile; validate with --engine pyshacl"
                 )
 
-    def _count_query(self, targets: str, path: str, having: str, optional: bool) -> str:
-        """Focus nodes whose number of values breaks a bound.
 
-        The common bounds get cheaper queries than a GROUP BY over every focus node:
-        at least one value is a NOT EXISTS, at most one a self-join.
-        """
-        if having == "< 1":
-            return f"""SELECT ?this WHERE {{
+def _count_query(targets: str, path: str, comparison: str, limit: int) -> str:
+    """Focus nodes whose number of values breaks a bound.
+
+    The common bounds get cheaper queries than a GROUP BY over every focus node:
+    at least one value is a NOT EXISTS, at most one an EXISTS on a second value.
+    """
+    if (comparison, limit) == ("<", 1):
+        return f"""SELECT ?this WHERE {{
   {targets}
   FILTER NOT EXISTS {{ ?this {path} ?any }}
 }}"""
-        if having == "> 1":
-            return f"""SELECT DISTINCT ?this WHERE {{
+    if (comparison, limit) == (">", 1):
+        return f"""SELECT DISTINCT ?this WHERE {{
   {targets}
   ?this {path} ?first .
   FILTER EXISTS {{ ?this {path} ?second . FILTER(!sameTerm(?first, ?second)) }}
 }}"""
-        pattern = (
-            f"OPTIONAL {{ ?this {path} ?value }}"
-            if optional
-            else f"?this {path} ?value ."
-        )
-        return f"""SELECT ?this WHERE {{
+    optional = comparison == "<"
+    pattern = (
+        f"OPTIONAL {{ ?this {path} ?value }}" if optional else f"?this {path} ?value ."
+    )
+    return f"""SELECT ?this WHERE {{
   {targets}
   {pattern}
-}} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {having})"""
+}} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {comparison} {limit})"""
 
 
 def _select(pattern: str, condition: str) -> str:
     return f"SELECT ?this ?value WHERE {{\n  {pattern}\n  {condition}\n}}"
-
-
-def _datatype_filter(datatype: Node) -> str:
-    well_formed = _WELL_FORMED.get(URIRef(str(datatype)), "true")
-    return (
-        f"FILTER(!(isLiteral(?value) && datatype(?value) = <{datatype}> "
-        f"&& {well_formed}))"
-    )
 
 
 def _with_target(query: str, targets: str) -> str:
@@ -615,17 +710,11 @@ def _with_target(query: str, targets: str) -> str:
 
 
 def _term(node: Node) -> str:
-    if isinstance(node, URIRef):
-        return f"<{node}>"
-    if isinstance(node, Literal):
-        return node.n3()
-    raise UnsupportedShapeError(f"blank node {node} where a value is expected")
+    if isinstance(node, ox.BlankNode):
+        raise UnsupportedShapeError(f"blank node {node} where a value is expected")
+    return str(node)
 
 
 def _count(node: Node) -> int:
     """The integer value of a count in a shape (sh:minCount 1)."""
-    return int(str(node))
-
-
-def _string(text: str) -> str:
-    return Literal(text).n3()
+    return int(node.value)
