@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -86,20 +88,34 @@ def validate_command(
     """Check Iv3 submissions (CBS JSON, JSON-LD or Turtle) against the CBS checks."""
     reports: list[Report] = []
     unreadable = False
-    for path in files:
-        try:
-            reports.append(validate(load_path(path, unit), engine))
-        except InputError as error:
-            unreadable = True
-            click.echo(f"error: {error}", err=True)
-        except Iv3Error as error:
-            _fail(str(error))
+    with _progress(files) as paths:
+        for path in paths:
+            try:
+                reports.append(validate(load_path(path, unit), engine))
+            except InputError as error:
+                unreadable = True
+                click.echo(f"error: {error}", err=True)
+            except Iv3Error as error:
+                _fail(str(error))
 
     _print_reports(reports, output_format, language)
     if unreadable:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(
         EXIT_OK if all(report.conforms for report in reports) else EXIT_NOT_CONFORMING
+    )
+
+
+def _progress(files: tuple[Path, ...]) -> Any:
+    """A progress bar on a terminal for more than one file; else the plain files."""
+    if len(files) < 2 or not sys.stderr.isatty():
+        return nullcontext(files)
+    return click.progressbar(
+        files,
+        label="validating",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda path: path.name if path else None,
     )
 
 

@@ -202,16 +202,16 @@ def _header(content: dict[str, Any], conversion: Conversion) -> dict[str, Any]:
         if key == "metadata" and isinstance(value, dict):
             header[key] = _metadata(value, conversion)
         elif key == "contact" and isinstance(value, dict):
-            header[key] = {"@id": "contact", "@type": "Contactpersoon", **value}
+            header[key] = {"@id": "contact", "@type": "Contactpersoon", **_plain(value)}
         elif key == "opmerkingen" and isinstance(value, list):
             header[key] = [_remark(index, item) for index, item in enumerate(value)]
         else:
-            header[key] = _plain(value)
+            header[_key(key)] = _plain(value)
     return header
 
 
 def _metadata(metadata: dict[str, Any], conversion: Conversion) -> dict[str, Any]:
-    result = {key: _plain(value) for key, value in metadata.items()}
+    result = {_key(key): _plain(value) for key, value in metadata.items()}
     if "datum" in metadata:
         result["datum"] = _datum_value(metadata["datum"], conversion)
     for key in ("overheidsnummer", "overheidsnaam", "status"):
@@ -238,7 +238,7 @@ def _data(submission: Submission, conversion: Conversion) -> dict[str, Any]:
     for key, rows in data.items():
         layout = PART_LAYOUTS.get(key)
         if layout is None or not isinstance(rows, list):
-            result[key] = _plain(rows)
+            result[_key(key)] = _plain(rows)
             continue
         result[key] = _part_rows(layout, rows, submission.codes, conversion)
     return result
@@ -339,7 +339,7 @@ def _detail_line(
 
 def _row_extras(layout: PartLayout, row: dict[str, Any]) -> dict[str, Any]:
     known = {*layout.row_keys, layout.measure, "details"}
-    return {key: _plain(value) for key, value in row.items() if key not in known}
+    return {_key(key): _plain(value) for key, value in row.items() if key not in known}
 
 
 def _code_value(key: str, value: Any, codes: CodeIndex) -> Any:
@@ -424,6 +424,19 @@ def _number(value: Decimal) -> int | str:
     return text
 
 
+def _key(key: str) -> str:
+    """A JSON key as a JSON-LD key: CBS keys stay, others become IRI-safe.
+
+    A key the context does not define expands under ``{base}/def/onbekend#``; one
+    with characters an IRI cannot hold (``"foo bar"``) would be dropped by every
+    JSON-LD processor, and with it the finding that the format has no such key, so
+    it is percent-encoded instead.
+    """
+    if _SAFE_CODE.match(key) and not key.startswith("@"):
+        return key
+    return quote(key, safe="")
+
+
 def _plain(value: Any) -> Any:
     """A JSON value with Decimals as canonical numbers or strings."""
     if isinstance(value, Decimal):
@@ -434,7 +447,7 @@ def _plain(value: Any) -> Any:
             else {"@value": number, "@type": "xsd:decimal"}
         )
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {_key(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value

@@ -249,12 +249,17 @@ def _pointer(focus: str, path: str, code: str, pointers: dict[str, str]) -> str 
     if path in _CONTACT_KEYS:
         return f"/contact/{_CONTACT_KEYS[path]}"
     if focus.endswith("/contact"):
-        return f"/contact/{path}" if path else "/contact"
+        return f"/contact/{_pointer_token(path)}" if path else "/contact"
     if path in _METADATA_KEYS:
         return f"/metadata/{_METADATA_KEYS[path]}"
     if code == "SF003" and path:
-        return f"/metadata/{path}"
+        return f"/metadata/{_pointer_token(path)}"
     return None
+
+
+def _pointer_token(key: str) -> str:
+    """A key as one JSON pointer token (RFC 6901: ``~`` and ``/`` escaped)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _path_name(path: str | None) -> str:
@@ -263,7 +268,8 @@ def _path_name(path: str | None) -> str:
         return ""
     if path.startswith("_:"):
         return "path"
-    return path.rsplit("#", 1)[-1] if "#" in path else path.rsplit("/", 1)[-1]
+    local = path.rsplit("#", 1)[-1] if "#" in path else path.rsplit("/", 1)[-1]
+    return unquote(local)
 
 
 def _display(value: Term | None, lookup: Lookup) -> str:
