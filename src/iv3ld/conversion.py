@@ -27,9 +27,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
+import orjson
 import pyoxigraph as ox
 
 from iv3ld.codelists import CodeIndex
@@ -118,12 +120,19 @@ class Conversion:
     warnings: list[str] = field(default_factory=list)
 
     def payload(self) -> bytes:
-        """The document as JSON-LD bytes, ready for pyoxigraph's parser."""
-        return json.dumps(self.document, default=_json_default).encode("utf-8")
+        """The document as JSON-LD bytes, ready for pyoxigraph's streaming parser.
+
+        Every object has ``@type`` before its other keys (the streaming parser's
+        one requirement), which :func:`convert` guarantees.
+        """
+        try:
+            return orjson.dumps(self.document, default=_json_default)
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits
+            return json.dumps(self.document, default=_json_default).encode("utf-8")
 
     def quads(self) -> list[ox.Quad]:
         """Parse the document into triples (in the default graph) with pyoxigraph."""
-        return list(ox.parse(self.payload(), format=ox.RdfFormat.JSON_LD))
+        return list(ox.parse(self.payload(), format=ox.RdfFormat.STREAMING_JSON_LD))
 
     def jsonld(self, reference: bool = False) -> dict[str, Any]:
         """The submission as published JSON-LD: the CBS keys and codes, plus ids.
@@ -165,8 +174,8 @@ def convert(submission: Submission, unit: str = "duizend") -> Conversion:
     document: dict[str, Any] = {
         "@context": [vocabulary_context(), {"@base": f"{version}/"}]
     }
-    document["@id"] = version
     document["@type"] = "Aanleveringsversie"
+    document["@id"] = version
     document.update(_header(submission.content, conversion))
     document["data"] = _data(submission, conversion)
     document["@included"] = _included(submission, conversion, body, body_code, unit)
@@ -202,7 +211,7 @@ def _header(content: dict[str, Any], conversion: Conversion) -> dict[str, Any]:
         if key == "metadata" and isinstance(value, dict):
             header[key] = _metadata(value, conversion)
         elif key == "contact" and isinstance(value, dict):
-            header[key] = {"@id": "contact", "@type": "Contactpersoon", **_plain(value)}
+            header[key] = {"@type": "Contactpersoon", "@id": "contact", **_plain(value)}
         elif key == "opmerkingen" and isinstance(value, list):
             header[key] = [_remark(index, item) for index, item in enumerate(value)]
         else:
@@ -223,11 +232,11 @@ def _metadata(metadata: dict[str, Any], conversion: Conversion) -> dict[str, Any
 def _remark(index: int, item: Any) -> Any:
     if not isinstance(item, dict):
         return {
-            "@id": f"opmerking/{index}",
             "@type": "Opmerking",
+            "@id": f"opmerking/{index}",
             "tekst": _plain(item),
         }
-    return {"@id": f"opmerking/{index}", "@type": "Opmerking", **_plain(item)}
+    return {"@type": "Opmerking", "@id": f"opmerking/{index}", **_plain(item)}
 
 
 def _data(submission: Submission, conversion: Conversion) -> dict[str, Any]:
@@ -289,8 +298,8 @@ def _observation(
 ) -> dict[str, Any]:
     first = members[0][1] if isinstance(members[0][1], dict) else {}
     node: dict[str, Any] = {
-        "@id": cell_id,
         "@type": layout.type_term,
+        "@id": cell_id,
         "qb:dataSet": slug(layout.key),
     }
     for key in layout.row_keys:
@@ -321,8 +330,8 @@ def _detail_line(
         f"/data/{layout.key}/{index}"
     )
     line: dict[str, Any] = {
-        "@id": line_id,
         "@type": "Detailregel",
+        "@id": line_id,
         "iv3:regelnummer": index,
     }
     if not isinstance(row, dict):
@@ -424,6 +433,7 @@ def _number(value: Decimal) -> int | str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def _key(key: str) -> str:
     """A JSON key as a JSON-LD key: CBS keys stay, others become IRI-safe.
 
@@ -444,7 +454,7 @@ def _plain(value: Any) -> Any:
         return (
             number
             if isinstance(number, int)
-            else {"@value": number, "@type": "xsd:decimal"}
+            else {"@type": "xsd:decimal", "@value": number}
         )
     if isinstance(value, dict):
         return {_key(key): _plain(item) for key, item in value.items()}
@@ -535,8 +545,8 @@ def _included(
         "iv3:definities": definitions,
     }
     submission_node = {
-        "@id": submission_iri,
         "@type": "Aanlevering",
+        "@id": submission_iri,
         "iv3:overheid": body,
         "iv3:boekjaar": str(year),
     }
@@ -557,8 +567,8 @@ def _dataset_node(
 ) -> dict[str, Any]:
     names = namespace()
     node: dict[str, Any] = {
-        "@id": slug(layout.key),
         "@type": "DataSet",
+        "@id": slug(layout.key),
         "qb:structure": f"iv3:{layout.structure}",
         "iv3:deel": names.part(slug(layout.key)),
         "dcterms:isPartOf": version,

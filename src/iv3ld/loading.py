@@ -48,13 +48,13 @@ class LoadedSubmission:
         """The triples, in the default graph."""
         if self.parsed is None:
             payload = self.payload or b"{}"
-            self.parsed = list(ox.parse(payload, format=ox.RdfFormat.JSON_LD))
+            self.parsed = list(ox.parse(payload, format=ox.RdfFormat.STREAMING_JSON_LD))
         return self.parsed
 
     def load_into(self, store: ox.Store) -> None:
         """Add the triples to a store, without building Python objects if possible."""
         if self.parsed is None and self.payload is not None:
-            store.load(self.payload, format=ox.RdfFormat.JSON_LD)
+            store.load(self.payload, format=ox.RdfFormat.STREAMING_JSON_LD)
         else:
             store.extend(self.quads)
 
