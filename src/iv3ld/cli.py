@@ -8,6 +8,8 @@ Exit codes, the same for every command:
 2     usage error: unknown option, missing argument, file that does not exist
 3     input cannot be read: not JSON or Turtle, over the size limit, no metadata,
       unknown overheidslaag, a boekjaar without CBS definitions, a remote context
+4     the store cannot be used: locked by a running server, unreachable, or a
+      setting is wrong
 ====  ==========================================================================
 
 The command only parses arguments, calls the library and prints; it is the one place
@@ -21,21 +23,23 @@ import logging
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from iv3ld import __version__
 from iv3ld.conversion import UNIT_MULTIPLIERS
-from iv3ld.errors import InputError, Iv3Error
+from iv3ld.errors import ConfigurationError, InputError, Iv3Error, StoreError
 from iv3ld.loading import LoadedSubmission, load_path
 from iv3ld.report import Report, render_json, render_rdf, render_text
+from iv3ld.settings import Settings, read_settings
 from iv3ld.validation import ENGINES, validate
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
 EXIT_USAGE = 2
 EXIT_UNREADABLE = 3
+EXIT_STORE = 4
 
 _FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 _UNIT = click.option(
@@ -181,6 +185,135 @@ def _converted(loaded: LoadedSubmission, target: str, context_mode: str) -> str:
     else:
         text = ox.serialize(loaded.quads, format=rdf_format)
     return bytes(text or b"").decode("utf-8")
+
+
+def _store_options(command: Any) -> Any:
+    """The options that choose the store, shared by ``load`` and ``serve``."""
+    command = click.option(
+        "--sparql-endpoint",
+        metavar="URL",
+        help="Use a remote SPARQL 1.1 engine (query endpoint) instead of a directory.",
+    )(command)
+    return click.option(
+        "--store",
+        "store_directory",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Directory of the embedded store (default: IV3LD_STORE, or"
+        " $XDG_DATA_HOME/iv3ld/store).",
+    )(command)
+
+
+def _settings(store_directory: Path | None, sparql_endpoint: str | None) -> Settings:
+    try:
+        return read_settings().with_overrides(
+            store=store_directory, sparql_endpoint=sparql_endpoint
+        )
+    except ConfigurationError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_STORE)
+
+
+@main.command("load")
+@click.argument("files", nargs=-1, required=True, type=_FILES)
+@_store_options
+@_UNIT
+def load_command(
+    files: tuple[Path, ...],
+    store_directory: Path | None,
+    sparql_endpoint: str | None,
+    unit: str,
+) -> None:
+    """Validate submissions and load those that conform into the store.
+
+    A file that does not conform is refused with its report; nothing of it is
+    written. Exit code 1 when any file was refused.
+    """
+    from iv3ld.graphs import ensure_reference_data
+    from iv3ld.intake import deliver
+    from iv3ld.store import open_store
+
+    settings = _settings(store_directory, sparql_endpoint)
+    refused: list[Report] = []
+    unreadable = False
+    try:
+        store = open_store(settings)
+    except StoreError as error:
+        _fail_store(str(error))
+    try:
+        problems = store.check()
+        if problems:
+            _fail_store("; ".join(problems))
+        ensure_reference_data(store)
+        with _progress(files) as paths:
+            for path in paths:
+                try:
+                    delivery = deliver(store, load_path(path, unit))
+                except InputError as error:
+                    unreadable = True
+                    click.echo(f"error: {error}", err=True)
+                    continue
+                if delivery.outcome == "refused":
+                    refused.append(delivery.report)
+                click.echo(f"{path}: {_OUTCOMES[delivery.outcome]} {delivery.version}")
+    except StoreError as error:
+        _fail_store(str(error))
+    finally:
+        store.close()
+
+    if refused:
+        click.echo(render_text(refused, "nl"), err=True)
+    if unreadable:
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_NOT_CONFORMING if refused else EXIT_OK)
+
+
+_OUTCOMES = {
+    "loaded": "loaded as",
+    "unchanged": "unchanged, already stored as",
+    "refused": "refused (does not conform), would have been",
+}
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port.")
+@_store_options
+def serve_command(
+    host: str, port: int, store_directory: Path | None, sparql_endpoint: str | None
+) -> None:
+    """Serve the store: SPARQL endpoint, resource pages, downloads, catalogue.
+
+    On an empty store it first loads the vocabulary, code lists, regions and the
+    bundled example submissions.
+    """
+    import uvicorn
+
+    from iv3ld.store import open_store
+    from iv3ld.web import create_app
+
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+    settings = _settings(store_directory, sparql_endpoint)
+    try:
+        store = open_store(settings)
+    except StoreError as error:
+        _fail_store(str(error))
+    try:
+        app = create_app(settings, store)
+        from iv3ld.web.app import prepare_store
+
+        prepare_store(store, settings)
+        click.echo(f"iv3ld serving {store.location} on http://{host}:{port}/", err=True)
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    except (StoreError, ConfigurationError) as error:
+        _fail_store(str(error))
+    finally:
+        store.close()
+
+
+def _fail_store(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_STORE)
 
 
 def _fail(message: str) -> None:

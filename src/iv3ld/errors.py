@@ -9,7 +9,13 @@
     │   └── UnsupportedSubmissionError
     │                            readable, but no CBS definitions fit it
     │                            (unknown overheidslaag, boekjaar without definitions)
-    └── ConfigurationError       the installation is broken (missing resources)
+    ├── ConfigurationError       the installation or a setting is wrong
+    └── StoreError               the store cannot do what was asked
+        ├── StoreUnavailableError
+        │                        cannot be opened or reached (locked, down)
+        ├── QuerySyntaxError     a SPARQL query or update does not parse
+        ├── QueryTimeoutError    a query ran past its time limit
+        └── ResultTooLargeError  a query's result is over the size limit
 
 Every input error carries the file it concerns and, where known, a JSON pointer, so
 that the CLI and (later) the HTTP API can say exactly where the problem is. The CBS
@@ -61,4 +67,24 @@ class UnsupportedSubmissionError(InputError):
 
 
 class ConfigurationError(Iv3Error):
-    """A resource that ships with iv3ld is missing or broken."""
+    """A resource that ships with iv3ld is missing or broken, or a setting is wrong."""
+
+
+class StoreError(Iv3Error):
+    """The store (embedded or remote) cannot do what was asked."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be opened or reached: locked by another process, or down."""
+
+
+class QuerySyntaxError(StoreError):
+    """A SPARQL query or update does not parse; the message is the parser's."""
+
+
+class QueryTimeoutError(StoreError):
+    """A query ran past its time limit."""
+
+
+class ResultTooLargeError(StoreError):
+    """A query's result has more solutions or triples than the limit allows."""

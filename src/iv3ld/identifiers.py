@@ -137,6 +137,10 @@ class Namespace:
         """IRI of a municipal reorganisation (herindeling)."""
         return f"{self.base}/id/herindeling/{year}/{name_slug}"
 
+    def graph(self, name: str) -> str:
+        """IRI of one of iv3ld's own named graphs (``ontologie``, ``regios`` …)."""
+        return f"{self.base}/id/graaf/{name}"
+
     def submission(self, body_code: str, year: int, periode: int) -> str:
         """IRI of a submission: one body, boekjaar and periode, in versions."""
         return f"{self.base}/id/aanlevering/{body_code}/{year}/{periode}"
