@@ -41,6 +41,7 @@ from iv3ld.examples import load_bundled_examples
 from iv3ld.graphs import ensure_reference_data
 from iv3ld.settings import Settings, read_settings
 from iv3ld.store import Store, open_store
+from iv3ld.web.caching import StoreClock
 from iv3ld.web.limits import RequestLimits
 from iv3ld.web.logs import RequestLog
 from iv3ld.web.problems import Problem, problem_response
@@ -53,10 +54,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """Build the web application.
 
-    With ``store`` the app serves that store and leaves closing it to the caller;
-    otherwise it opens the store the settings name on startup and closes it on
-    shutdown. Startup raises ConfigurationError when a remote engine is set up
-    wrongly, and StoreUnavailableError when the store cannot be opened.
+    With ``store`` the app serves that store as it is (call :func:`prepare_store`
+    first) and leaves closing it to the caller; otherwise it opens and prepares the
+    store the settings name on startup and closes it on shutdown. Startup raises
+    ConfigurationError when a remote engine is set up wrongly, and
+    StoreUnavailableError when the store cannot be opened.
     """
     settings = settings if settings is not None else read_settings()
 
@@ -64,8 +66,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = store if store is not None else open_store(settings)
         try:
-            prepare_store(opened, settings)
+            if store is None:
+                prepare_store(opened, settings)
             app.state.store = opened
+            app.state.clock = StoreClock(opened)
             yield
         finally:
             if store is None:
@@ -80,6 +84,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     if store is not None:
         app.state.store = store
+        app.state.clock = StoreClock(store)
 
     _add_error_handlers(app)
     _add_routers(app)
