@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+
+from iv3ld.settings import Settings
+from iv3ld.store.embedded import EmbeddedStore
+from iv3ld.web import create_app
+from iv3ld.web.app import prepare_store
 
 TESTS = Path(__file__).resolve().parent
 REPOSITORY = TESTS.parent
@@ -33,3 +40,25 @@ def load_fixture(name: str) -> dict[str, Any]:
 def small_submission() -> dict[str, Any]:
     """The smallest jaarrekening that passes every check (gemeente, 2025)."""
     return load_fixture("klein-2025.json")
+
+
+@pytest.fixture(scope="session")
+def served_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """An embedded store with the reference data and the bundled examples.
+
+    Shared by the whole session because loading the code lists takes seconds;
+    tests that write to a store make their own.
+    """
+    directory = tmp_path_factory.mktemp("served-store")
+    store = EmbeddedStore.open(directory)
+    prepare_store(store, Settings(store=directory))
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def client(served_store: EmbeddedStore) -> Iterator[TestClient]:
+    """An in-process HTTP client of the app over the shared store."""
+    settings = Settings(store=Path(served_store.location))
+    with TestClient(create_app(settings, served_store)) as test_client:
+        yield test_client
