@@ -14,6 +14,9 @@ from iv3ld.settings import Settings
 from iv3ld.store.embedded import EmbeddedStore
 from iv3ld.web import create_app
 from iv3ld.web.app import prepare_store
+from tests.backends import oxigraph_server, store
+
+__all__ = ["oxigraph_server", "store"]
 
 TESTS = Path(__file__).resolve().parent
 REPOSITORY = TESTS.parent

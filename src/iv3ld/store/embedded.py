@@ -7,17 +7,18 @@ graphs unless the query or the protocol request names a dataset.
 pyoxigraph cannot interrupt a running query (its Python API has no timeout), so a
 query with a time limit runs on one of a fixed number of worker threads and the
 caller gets :class:`~iv3ld.errors.QueryTimeoutError` when the limit passes. The
-query itself runs on until it ends; the number of workers bounds how much of the
+query itself runs on until it ends; the number of slots bounds how much of the
 machine such queries can take, while the rest of the server stays responsive
-(pyoxigraph releases the GIL while it evaluates).
+(pyoxigraph releases the GIL while it evaluates). For hard limits use a remote
+engine that enforces them itself (Oxigraph: ``serve --timeout-s``).
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,15 +33,9 @@ from iv3ld.errors import (
     StoreUnavailableError,
 )
 from iv3ld.store import QueryDataset, QueryResult
+from iv3ld.store.query_text import declares_dataset
 
 logger = logging.getLogger(__name__)
-
-_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-_STRING = re.compile(
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S
-)
-_COMMENT = re.compile(r"#[^\n]*")
-_FROM = re.compile(r"\bFROM\b", re.I)
 
 
 class EmbeddedStore:
@@ -48,9 +43,7 @@ class EmbeddedStore:
 
     def __init__(self, store: ox.Store, slots: int = 4, location: str = "memory"):
         self._store = store
-        self._workers = ThreadPoolExecutor(
-            max_workers=max(slots, 1), thread_name_prefix="iv3ld-query"
-        )
+        self._slots = threading.BoundedSemaphore(max(slots, 1))
         self.location = location
 
     @classmethod
@@ -91,14 +84,41 @@ class EmbeddedStore:
         if timeout is None:
             return self._evaluate(query, arguments, limit)
 
-        future = self._workers.submit(self._evaluate, query, arguments, limit)
+        future = self._start(query, arguments, limit, timeout)
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
-            future.cancel()
             raise QueryTimeoutError(
                 f"the query ran longer than the limit of {timeout:g} s"
             ) from None
+
+    def _start(
+        self, query: str, arguments: dict[str, Any], limit: int | None, timeout: float
+    ) -> Future[QueryResult]:
+        """Run a query on a daemon thread once a slot is free.
+
+        Daemon threads, because a query that outlives its limit must not keep the
+        process from exiting. Waiting for a slot counts against the time limit.
+        """
+        future: Future[QueryResult] = Future()
+        if not self._slots.acquire(timeout=timeout):
+            future.set_exception(
+                QueryTimeoutError(
+                    f"no query slot came free within the limit of {timeout:g} s"
+                )
+            )
+            return future
+
+        def work() -> None:
+            try:
+                future.set_result(self._evaluate(query, arguments, limit))
+            except BaseException as error:  # handed to the waiting caller
+                future.set_exception(error)
+            finally:
+                self._slots.release()
+
+        threading.Thread(target=work, name="iv3ld-query", daemon=True).start()
+        return future
 
     def _evaluate(
         self, query: str, arguments: dict[str, Any], limit: int | None
@@ -156,7 +176,6 @@ class EmbeddedStore:
 
     def close(self) -> None:
         """Flush and release the directory lock."""
-        self._workers.shutdown(wait=False, cancel_futures=True)
         self._store.flush()
         del self._store
 
@@ -203,18 +222,6 @@ def _dataset_arguments(query: str, dataset: QueryDataset | None) -> dict[str, An
     if declares_dataset(query):
         return {}
     return {"use_default_graph_as_union": True}
-
-
-def declares_dataset(query: str) -> bool:
-    """Whether a query has FROM or FROM NAMED clauses of its own.
-
-    Looked for outside IRIs, strings and comments; pyoxigraph ignores FROM when
-    asked for the union, so the union is asked for only without them.
-    """
-    text = _IRI.sub("<>", query)
-    text = _STRING.sub('""', text)
-    text = _COMMENT.sub("", text)
-    return bool(_FROM.search(text))
 
 
 def _open_problem(directory: Path, error: OSError) -> str:

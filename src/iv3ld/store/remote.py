@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -34,6 +34,7 @@ from iv3ld.errors import (
 from iv3ld.settings import Settings
 from iv3ld.store import QueryDataset, QueryResult
 from iv3ld.store.embedded import materialise
+from iv3ld.store.query_text import own_dataset
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ _ACCEPT = (
     " text/turtle;q=0.8, application/sparql-results+xml;q=0.5"
 )
 _CHECK_GRAPH = "urn:iv3ld:union-check"
+_FORM = "application/x-www-form-urlencoded"
 
 
 class RemoteStore:
@@ -93,22 +95,29 @@ class RemoteStore:
     ) -> QueryResult:
         """Run a query on the engine; see :meth:`iv3ld.store.Store.query`."""
         form: list[tuple[str, str]] = [("query", query)]
-        if dataset is not None:
+        if dataset is None or not dataset.given:
+            dataset = own_dataset(query)
+        if dataset.given:
             form += [("default-graph-uri", name) for name in dataset.default_graphs]
             form += [("named-graph-uri", name) for name in dataset.named_graphs]
 
         response = self._send(
             "POST",
             self.query_endpoint,
-            data=form,
-            headers={"Accept": _ACCEPT},
+            content=urlencode(form).encode("utf-8"),
+            headers={"Accept": _ACCEPT, "Content-Type": _FORM},
             timeout=timeout,
         )
         return materialise(_parse_result(response), limit)
 
     def update(self, update: str) -> None:
         """Run an update as one request."""
-        self._send("POST", self.update_endpoint, data={"update": update})
+        self._send(
+            "POST",
+            self.update_endpoint,
+            content=urlencode({"update": update}).encode("utf-8"),
+            headers={"Content-Type": _FORM},
+        )
 
     def load_graph(self, graph: str, payload: bytes, rdf_format: ox.RdfFormat) -> None:
         """Add triples to a named graph with one Graph Store Protocol POST."""
