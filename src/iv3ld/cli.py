@@ -228,7 +228,6 @@ def load_command(
     A file that does not conform is refused with its report; nothing of it is
     written. Exit code 1 when any file was refused.
     """
-    from iv3ld.graphs import ensure_reference_data
     from iv3ld.intake import deliver
     from iv3ld.store import open_store
 
@@ -243,7 +242,6 @@ def load_command(
         problems = store.check()
         if problems:
             _fail_store("; ".join(problems))
-        ensure_reference_data(store)
         with _progress(files) as paths:
             for path in paths:
                 try:
