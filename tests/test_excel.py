@@ -7,11 +7,15 @@ import json
 import re
 import zipfile
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from iv3ld.cli import EXIT_NOT_CONFORMING, EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, main
 from iv3ld.errors import FileTooLargeError, WorkbookError
+from iv3ld.loading import load_path
 from iv3ld.submission import PARTS
 from iv3ld.workbook import MAX_UNPACKED_BYTES, read_workbook
 from tests.conftest import EXAMPLES, load_fixture
@@ -464,3 +468,119 @@ def _read_bytes(raw: bytes, submission: dict[str, Any]) -> dict[str, Any]:
         financial_package=metadata["financieel_pakket"],
         export_software=metadata["export_software"],
     )
+
+
+def test_load_path_reads_a_workbook_as_its_cbs_json(tmp_path: Path) -> None:
+    submission = load_fixture("klein-2025.json")
+    path = build_model(submission).save(tmp_path / "model.xlsx")
+
+    loaded = load_path(path)
+
+    assert loaded.version.endswith("/GM0999/2025/5/20260701t080000z")
+    assert loaded.pointers and all(
+        pointer.startswith(("5.", "6.", "7.", "11.", "12."))
+        for pointer in loaded.pointers.values()
+    )
+
+
+# The command line on workbooks
+
+
+def _run(*arguments: str) -> Any:
+    return CliRunner().invoke(main, list(arguments))
+
+
+def _saved(tmp_path: Path, submission: dict[str, Any]) -> Path:
+    return build_model(submission).save(tmp_path / "model.xlsx")
+
+
+def test_convert_writes_cbs_json_for_a_workbook_by_default(tmp_path: Path) -> None:
+    submission = load_fixture("klein-2025.json")
+    path = _saved(tmp_path, submission)
+
+    result = _run("convert", str(path))
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.output) == read_workbook(path)
+    assert result.output.startswith('{\n  "metadata": {\n')
+
+
+def test_convert_a_workbook_to_turtle(tmp_path: Path) -> None:
+    path = _saved(tmp_path, load_fixture("klein-2025.json"))
+
+    result = _run("convert", "--to", "turtle", str(path))
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert "iv3:Aanleveringsversie" in result.output
+
+
+def test_convert_to_json_needs_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(load_fixture("klein-2025.json")), encoding="utf-8")
+
+    result = _run("convert", "--to", "json", str(path))
+
+    assert result.exit_code == EXIT_USAGE
+    assert "needs an Excel workbook" in result.output
+
+
+def test_json_input_still_converts_to_jsonld_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(load_fixture("klein-2025.json")), encoding="utf-8")
+
+    result = _run("convert", str(path))
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert "@context" in json.loads(result.output)
+
+
+def test_validate_a_conforming_workbook_exits_0(tmp_path: Path) -> None:
+    result = _run("validate", str(_saved(tmp_path, load_fixture("klein-2025.json"))))
+
+    assert result.exit_code == EXIT_OK, result.output
+    assert "voldoet (0 fouten" in result.output
+
+
+def test_validate_names_the_cell_of_a_finding(tmp_path: Path) -> None:
+    submission = load_fixture("klein-2025.json")
+    submission["data"]["lasten"][3]["taakveld"] = "6.6"
+    model = build_model(submission)
+    cell = model.cell(LASTEN, "6.6", "3.8").coordinate
+
+    result = _run("validate", "--lang", "en", str(model.save(tmp_path / "m.xlsx")))
+
+    assert result.exit_code == EXIT_NOT_CONFORMING, result.output
+    assert f"At {LASTEN}!{cell} the code 6.6 is not allowed as taakveld" in (
+        result.output
+    )
+
+
+def test_validate_a_workbook_that_does_not_balance_exits_1(tmp_path: Path) -> None:
+    submission = load_fixture("klein-2025.json")
+    submission["data"]["lasten"][0]["bedrag"] = 500
+
+    result = _run("validate", "--format", "json", str(_saved(tmp_path, submission)))
+
+    assert result.exit_code == EXIT_NOT_CONFORMING
+    codes = {finding["code"] for finding in json.loads(result.output)["results"]}
+    assert "PF006" in codes
+
+
+@pytest.mark.parametrize("damage", ["not-a-workbook", "missing-sheet", "bad-cell"])
+def test_validate_an_unreadable_workbook_exits_3(tmp_path: Path, damage: str) -> None:
+    model = build_model(load_fixture("klein-2025.json"))
+    path = tmp_path / "model.xlsx"
+    if damage == "not-a-workbook":
+        path.write_text("nee", encoding="utf-8")
+    else:
+        if damage == "missing-sheet":
+            del model.workbook[STANDEN]
+        else:
+            model.cell(LASTEN, "0.1", "1.1").value = "veel"
+        model.save(path)
+
+    result = _run("validate", str(path))
+
+    assert result.exit_code == EXIT_UNREADABLE
+    assert result.output.startswith(f"error: {path}: ")
+    assert "Traceback" not in result.output
