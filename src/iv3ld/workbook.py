@@ -12,7 +12,7 @@ sheet                           CBS JSON
 ``5.Verdelingsmatrix lasten``   ``lasten`` (taakveld rows), ``balans_lasten`` (balance)
 ``6.Verdelingsmatrix baten``    ``baten``, ``balans_baten``
 ``7.Balansstanden``             ``balans_standen`` (standper columns)
-``11.Financiële kengetallen``   ``kengetallen`` (optional: not in every model)
+``11.Financiële kengetallen``   ``kengetallen`` (optional; not in every model)
 ``12.Beleidsindicatoren``       ``beleidsindicatoren`` (optional; gone from 2026)
 ==============================  =======================================================
 
