@@ -6,8 +6,10 @@ Exit codes, the same for every command:
 0     success; for ``validate``: every file conforms (warnings allowed)
 1     ``validate``: at least one file does not conform to the CBS checks
 2     usage error: unknown option, missing argument, file that does not exist
-3     input cannot be read: not JSON or Turtle, over the size limit, no metadata,
-      unknown overheidslaag, a boekjaar without CBS definitions, a remote context
+3     input cannot be read: not JSON, Turtle or an Excel workbook, over the size
+      limit, no metadata, unknown overheidslaag, a boekjaar without CBS definitions,
+      a remote context; a workbook without a sheet, label or header row of the CBS
+      Iv3 model, or with a cell that cannot be read
 4     the store cannot be used: locked by a running server, unreachable, or a
       setting is wrong
 ====  ==========================================================================
@@ -34,6 +36,7 @@ from iv3ld.loading import LoadedSubmission, load_path
 from iv3ld.report import Report, render_json, render_rdf, render_text
 from iv3ld.settings import Settings, read_settings
 from iv3ld.validation import ENGINES, validate
+from iv3ld.workbook import is_workbook, read_workbook
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
@@ -89,7 +92,10 @@ def main(verbose: int) -> None:
 def validate_command(
     files: tuple[Path, ...], output_format: str, language: str, engine: str, unit: str
 ) -> None:
-    """Check Iv3 submissions (CBS JSON, JSON-LD or Turtle) against the CBS checks."""
+    """Check Iv3 submissions against the CBS checks.
+
+    A file may be CBS JSON, the CBS Iv3 Excel model (.xlsx), JSON-LD or Turtle.
+    """
     reports: list[Report] = []
     unreadable = False
     with _progress(files) as paths:
@@ -141,10 +147,10 @@ def _print_reports(reports: list[Report], output_format: str, language: str) -> 
 @click.option(
     "--to",
     "target",
-    type=click.Choice(["jsonld", "turtle", "nquads"]),
-    default="jsonld",
-    show_default=True,
-    help="Output format.",
+    type=click.Choice(["json", "jsonld", "turtle", "nquads"]),
+    default=None,
+    help="Output format: json (CBS JSON, the default for an Excel workbook), "
+    "jsonld (the default otherwise), turtle or nquads.",
 )
 @click.option(
     "--context",
@@ -155,9 +161,15 @@ def _print_reports(reports: list[Report], output_format: str, language: str) -> 
     help="JSON-LD only: embed the contexts, or refer to their published addresses.",
 )
 @_UNIT
-def convert_command(file: Path, target: str, context_mode: str, unit: str) -> None:
-    """Convert a CBS JSON submission to JSON-LD, Turtle or N-Quads."""
+def convert_command(
+    file: Path, target: str | None, context_mode: str, unit: str
+) -> None:
+    """Convert a submission to linked data, or an Excel model to CBS JSON."""
+    target = target or ("json" if is_workbook(file) else "jsonld")
     try:
+        if target == "json":
+            click.echo(_workbook_json(file))
+            return
         loaded = load_path(file, unit)
     except InputError as error:
         click.echo(f"error: {error}", err=True)
@@ -166,6 +178,20 @@ def convert_command(file: Path, target: str, context_mode: str, unit: str) -> No
         _fail(str(error))
 
     click.echo(_converted(loaded, target, context_mode))
+
+
+def _workbook_json(file: Path) -> str:
+    """The CBS JSON of an Excel model, pretty-printed; warnings go to stderr."""
+    with file.open("rb") as stream:
+        head = stream.read(4)
+    if not is_workbook(file, head):
+        raise click.UsageError("--to json needs an Excel workbook (.xlsx) as input")
+
+    warnings: list[str] = []
+    content = read_workbook(file, warnings=warnings)
+    for warning in warnings:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    return json.dumps(content, ensure_ascii=False, indent=2)
 
 
 def _converted(loaded: LoadedSubmission, target: str, context_mode: str) -> str:

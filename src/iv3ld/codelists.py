@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import pyoxigraph as ox
@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 _FILE_NAME = re.compile(r"^(gemeente|provincie|gr)-(\d{4})\.ttl$")
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,18 @@ class CodeIndex:
     year: int
     codes: dict[str, dict[str, str]]
     """list slug → notation → concept IRI (group codes included)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """concept IRI → Dutch preferred label."""
+    groups: frozenset[str] = frozenset()
+    """IRIs of the group codes (hoofdgroep, LR/FR/IV, A1 …), which hold no amounts."""
 
     def iri(self, list_slug: str, notation: str) -> str | None:
         """Return the concept IRI of a notation, or None when the list lacks it."""
         return self.codes[list_slug].get(notation)
+
+    def is_group(self, iri: str) -> bool:
+        """Tell whether a concept IRI is a group code such as ``0.`` or ``A1``."""
+        return iri in self.groups
 
     def notation(self, iri: str) -> str | None:
         """Return the notation of a concept IRI of these lists, or None."""
@@ -111,18 +120,27 @@ def code_list_quads(layer: str, year: int, base: str) -> tuple[ox.Quad, ...]:
 def _load_index(layer: str, year: int, base: str) -> CodeIndex:
     names = namespace()
     schemes = {names.scheme(slug, layer, year): slug for slug in LIST_SLUGS}
+    group_class = f"{names.vocabulary}Codegroep"
     in_scheme: dict[str, str] = {}
     notations: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    groups: set[str] = set()
     for quad in code_list_quads(layer, year, base):
         predicate = quad.predicate.value
-        if predicate == f"{_SKOS}inScheme" and quad.object.value in schemes:  # type: ignore[union-attr]
-            in_scheme[quad.subject.value] = schemes[quad.object.value]  # type: ignore[union-attr]
+        subject = quad.subject.value  # type: ignore[union-attr]
+        value = quad.object.value  # type: ignore[union-attr]
+        if predicate == f"{_SKOS}inScheme" and value in schemes:
+            in_scheme[subject] = schemes[value]
         elif predicate == f"{_SKOS}notation":
-            notations[quad.subject.value] = quad.object.value  # type: ignore[union-attr]
+            notations[subject] = value
+        elif predicate == f"{_SKOS}prefLabel":
+            labels[subject] = value
+        elif predicate == _RDF_TYPE and value == group_class:
+            groups.add(subject)
 
     codes: dict[str, dict[str, str]] = {slug: {} for slug in LIST_SLUGS}
     for concept, list_slug in in_scheme.items():
         if concept in notations:
             codes[list_slug][notations[concept]] = concept
     logger.debug("loaded code lists %s %s", layer, year)
-    return CodeIndex(layer, year, codes)
+    return CodeIndex(layer, year, codes, labels, frozenset(groups))

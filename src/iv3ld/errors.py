@@ -4,8 +4,11 @@
 
     Iv3Error                     base of everything iv3ld raises on purpose
     ├── InputError               a file cannot be read as an Iv3 submission (exit 3)
-    │   ├── FileTooLargeError    over the documented size limit
+    │   ├── FileTooLargeError    over the documented size limit (a workbook also
+    │   │                        unpacked)
     │   ├── NotJsonError         not JSON; the message says line and column
+    │   ├── WorkbookError        not the CBS Iv3 Excel model, or a cell of it cannot
+    │   │                        be read; the message names sheet and cell
     │   └── UnsupportedSubmissionError
     │                            readable, but no CBS definitions fit it
     │                            (unknown overheidslaag, boekjaar without definitions)
@@ -17,9 +20,10 @@
         ├── QueryTimeoutError    a query ran past its time limit
         └── ResultTooLargeError  a query's result is over the size limit
 
-Every input error carries the file it concerns and, where known, a JSON pointer, so
-that the CLI and (later) the HTTP API can say exactly where the problem is. The CBS
-error code (SF001, SF888 …) is attached where one applies.
+Every input error carries the file it concerns and, where known, a JSON pointer or
+(for a workbook) a cell such as ``5.Verdelingsmatrix lasten!F23``, so that the CLI
+and (later) the HTTP API can say exactly where the problem is. The CBS error code
+(SF001, SF888 …) is attached where one applies.
 """
 
 from __future__ import annotations
@@ -60,6 +64,20 @@ class FileTooLargeError(InputError):
 
 class NotJsonError(InputError):
     """The file is not valid JSON (or not valid Turtle for .ttl files)."""
+
+
+class WorkbookError(InputError):
+    """An Excel file is not the CBS Iv3 model, or a cell of it cannot be read.
+
+    The message names the sheet and, where one is to blame, the cell; ``cell`` holds
+    that reference (``5.Verdelingsmatrix lasten!F23``) for callers that show it apart.
+    """
+
+    def __init__(
+        self, message: str, *, source: str | None = None, cell: str | None = None
+    ) -> None:
+        super().__init__(message, source=source)
+        self.cell = cell
 
 
 class UnsupportedSubmissionError(InputError):

@@ -1,13 +1,15 @@
 """Reading any supported input into the triples of one submission version.
 
-Supported: CBS JSON (schema 2.1 and the older spellings), JSON-LD (ours or any other
-writer's, as long as it names only iv3ld's own contexts or embeds its context), and
-Turtle. The result knows which code lists apply and, for CBS JSON, the JSON pointer of
-every row, so that reports can say where a problem is.
+Supported: CBS JSON (schema 2.1 and the older spellings), the CBS Iv3 Excel model (read
+into CBS JSON first, see :mod:`iv3ld.workbook`), JSON-LD (ours or any other writer's,
+as long as it names only iv3ld's own contexts or embeds its context), and Turtle. The
+result knows which code lists apply and, for CBS JSON, the JSON pointer of every row
+(for a workbook: its cell), so that reports can say where a problem is.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from iv3ld.conversion import Conversion, convert, parse_jsonld
 from iv3ld.errors import InputError, NotJsonError, UnsupportedSubmissionError
 from iv3ld.identifiers import namespace
 from iv3ld.submission import Submission, decode, from_content, parse_json, read_bytes
+from iv3ld.workbook import is_workbook, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +63,38 @@ class LoadedSubmission:
 
 
 def load_path(path: Path, unit: str = "duizend") -> LoadedSubmission:
-    """Read a file by its content: JSON (CBS or JSON-LD) or, for .ttl, Turtle."""
+    """Read a file by its content: JSON, an Excel workbook or, for .ttl, Turtle.
+
+    A workbook is an .xlsx or .xlsm file, or any file that starts as a zip does.
+    """
     raw = read_bytes(path)
     if path.suffix.lower() in {".ttl", ".turtle"}:
         return load_turtle(raw, str(path))
+    if is_workbook(path, raw[:4]):
+        return load_workbook(raw, str(path), unit)
     return load_json(raw, str(path), unit)
+
+
+def load_workbook(raw: bytes, source: str, unit: str = "duizend") -> LoadedSubmission:
+    """Read a CBS Iv3 Excel model through its CBS JSON, naming cells instead of rows.
+
+    The JSON text is parsed again as any CBS JSON file is, so that amounts become
+    exact decimals and validation and conversion see exactly what ``iv3ld convert
+    --to json`` writes.
+    """
+    warnings: list[str] = []
+    cells: dict[str, str] = {}
+    content = read_workbook(raw, source, warnings, cells)
+    text = json.dumps(content, ensure_ascii=False).encode("utf-8")
+
+    loaded = load_json(text, source, unit)
+    loaded.pointers = {
+        focus: cells.get(pointer, pointer) for focus, pointer in loaded.pointers.items()
+    }
+    loaded.warnings[:0] = warnings
+    for warning in warnings:
+        logger.info("%s: %s", source, warning)
+    return loaded
 
 
 def load_json(raw: bytes, source: str, unit: str = "duizend") -> LoadedSubmission:
@@ -192,4 +222,11 @@ def _from_submission(
     )
 
 
-__all__ = ["LoadedSubmission", "load_content", "load_graph", "load_json", "load_path"]
+__all__ = [
+    "LoadedSubmission",
+    "load_content",
+    "load_graph",
+    "load_json",
+    "load_path",
+    "load_workbook",
+]
