@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from iv3ld.settings import Settings
+from iv3ld.state import StateDirectory
 from iv3ld.store.embedded import EmbeddedStore
 from iv3ld.web import create_app
 from iv3ld.web.app import prepare_store
@@ -46,22 +47,34 @@ def small_submission() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def served_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+def served_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[EmbeddedStore, StateDirectory]]:
     """An embedded store with the reference data and the bundled examples.
 
     Shared by the whole session because loading the code lists takes seconds;
     tests that write to a store make their own.
     """
     directory = tmp_path_factory.mktemp("served-store")
-    store = EmbeddedStore.open(directory)
-    prepare_store(store, Settings(store=directory))
-    yield store
+    store = EmbeddedStore.open(directory / "store")
+    state = StateDirectory(directory / "state")
+    prepare_store(store, Settings(store=directory / "store"), state)
+    yield store, state
+    state.close()
     store.close()
 
 
+@pytest.fixture(scope="session")
+def served_store(served_site: tuple[EmbeddedStore, StateDirectory]) -> EmbeddedStore:
+    """The store of the shared site."""
+    return served_site[0]
+
+
 @pytest.fixture()
-def client(served_store: EmbeddedStore) -> Iterator[TestClient]:
+def client(served_site: tuple[EmbeddedStore, StateDirectory]) -> Iterator[TestClient]:
     """An in-process HTTP client of the app over the shared store."""
-    settings = Settings(store=Path(served_store.location))
-    with TestClient(create_app(settings, served_store)) as test_client:
+    store, state = served_site
+    location = Path(store.location)
+    settings = Settings(store=location, state=state.directory)
+    with TestClient(create_app(settings, store, state)) as test_client:
         yield test_client

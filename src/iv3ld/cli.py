@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -252,37 +253,27 @@ def load_command(
     """Validate submissions and load those that conform into the store.
 
     A file that does not conform is refused with its report; nothing of it is
-    written. Exit code 1 when any file was refused.
+    written. A file counts as received at its metadata.datum, so CBS's
+    publication rules apply as if it had been delivered then: a file whose
+    placement date has not come yet is held until ``iv3ld publish`` runs on or
+    after that date. Exit code 1 when any file was refused.
     """
-    from iv3ld.intake import deliver
-    from iv3ld.store import open_store
+    from iv3ld.deliveries import receipt_for_path, receive
 
     settings = _settings(store_directory, sparql_endpoint)
     refused: list[Report] = []
     unreadable = False
-    try:
-        store = open_store(settings)
-    except StoreError as error:
-        _fail_store(str(error))
-    try:
-        problems = store.check()
-        if problems:
-            _fail_store("; ".join(problems))
-        with _progress(files) as paths:
-            for path in paths:
-                try:
-                    delivery = deliver(store, load_path(path, unit))
-                except InputError as error:
-                    unreadable = True
-                    click.echo(f"error: {error}", err=True)
-                    continue
-                if delivery.outcome == "refused":
-                    refused.append(delivery.report)
-                click.echo(f"{path}: {_OUTCOMES[delivery.outcome]} {delivery.version}")
-    except StoreError as error:
-        _fail_store(str(error))
-    finally:
-        store.close()
+    with _opened(settings) as (store, state), _progress(files) as paths:
+        for path in paths:
+            try:
+                intake = receive(store, state, receipt_for_path(path), unit=unit)
+            except InputError as error:
+                unreadable = True
+                click.echo(f"error: {error}", err=True)
+                continue
+            if intake.outcome == "refused":
+                refused.append(intake.report)
+            click.echo(f"{path}: {_outcome_text(intake)}")
 
     if refused:
         click.echo(render_text(refused, "nl"), err=True)
@@ -291,11 +282,141 @@ def load_command(
     sys.exit(EXIT_NOT_CONFORMING if refused else EXIT_OK)
 
 
-_OUTCOMES = {
-    "loaded": "loaded as",
-    "unchanged": "unchanged, already stored as",
-    "refused": "refused (does not conform), would have been",
-}
+def _outcome_text(intake: Any) -> str:
+    texts = {
+        "loaded": f"loaded as {intake.version}",
+        "unchanged": f"unchanged, already stored as {intake.version}",
+        "pending": f"held as {intake.version} until its {intake.placement.label}"
+        f" on {intake.publication_date.isoformat()}",
+        "refused": f"refused (does not conform), would have been {intake.version}",
+    }
+    return texts[intake.outcome]
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[tuple[Any, Any]]:
+    """The store and state directory, checked; exit 4 when they cannot be used."""
+    from iv3ld.state import StateDirectory
+    from iv3ld.store import open_store
+
+    try:
+        store = open_store(settings)
+    except StoreError as error:
+        _fail_store(str(error))
+    try:
+        state = StateDirectory(settings.state_directory)
+        problems = store.check()
+        if problems:
+            _fail_store("; ".join(problems))
+        yield store, state
+        state.close()
+    except StoreError as error:
+        _fail_store(str(error))
+    finally:
+        store.close()
+
+
+@main.command("publish")
+@_store_options
+def publish_command(store_directory: Path | None, sparql_endpoint: str | None) -> None:
+    """Publish held deliveries whose placement date has come.
+
+    ``iv3ld serve`` does this every minute; run it from cron when no server runs.
+    """
+    from iv3ld.deliveries import publish_due
+
+    settings = _settings(store_directory, sparql_endpoint)
+    with _opened(settings) as (store, state):
+        for intake in publish_due(store, state):
+            click.echo(f"published {intake.version} ({intake.placement.label})")
+
+
+@main.group("tokens")
+def tokens_group() -> None:
+    """Bearer tokens with which a government delivers its submissions."""
+
+
+@tokens_group.command("create")
+@click.argument("government")
+@click.option("--label", default="", help="A note on who holds the token.")
+@_store_options
+def tokens_create(
+    government: str,
+    label: str,
+    store_directory: Path | None,
+    sparql_endpoint: str | None,
+) -> None:
+    """Create a token for GOVERNMENT (GM0363, PV27, GR…); it is shown only once."""
+    from iv3ld.state import StateDirectory
+    from iv3ld.tokens import create_token
+
+    settings = _settings(store_directory, sparql_endpoint)
+    try:
+        token = create_token(
+            StateDirectory(settings.state_directory), government, label
+        )
+    except InputError as error:
+        raise click.BadParameter(error.message, param_hint="GOVERNMENT") from None
+    except StoreError as error:
+        _fail_store(str(error))
+    click.echo(token)
+    click.echo(
+        f"token for {government.upper()} created; it is stored only as a digest,"
+        " so keep it now",
+        err=True,
+    )
+
+
+@tokens_group.command("list")
+@click.argument("government", required=False)
+@_store_options
+def tokens_list(
+    government: str | None, store_directory: Path | None, sparql_endpoint: str | None
+) -> None:
+    """List the tokens (of GOVERNMENT, or all): id, government, state, label."""
+    from iv3ld.state import StateDirectory
+    from iv3ld.tokens import list_tokens
+
+    settings = _settings(store_directory, sparql_endpoint)
+    try:
+        records = list_tokens(StateDirectory(settings.state_directory), government)
+    except InputError as error:
+        raise click.BadParameter(error.message, param_hint="GOVERNMENT") from None
+    except StoreError as error:
+        _fail_store(str(error))
+    for record in records:
+        state = f"revoked {record.revoked}" if record.revoked else "active"
+        used = f", last used {record.last_used}" if record.last_used else ""
+        click.echo(
+            f"{record.id}\t{record.government}\t{state}{used}\t"
+            f"created {record.created}\t{record.label}"
+        )
+
+
+@tokens_group.command("revoke")
+@click.argument("government")
+@click.option("--id", "token_id", type=int, help="Revoke only this token.")
+@_store_options
+def tokens_revoke(
+    government: str,
+    token_id: int | None,
+    store_directory: Path | None,
+    sparql_endpoint: str | None,
+) -> None:
+    """Revoke the tokens of GOVERNMENT (or one, with --id)."""
+    from iv3ld.state import StateDirectory
+    from iv3ld.tokens import revoke_tokens
+
+    settings = _settings(store_directory, sparql_endpoint)
+    try:
+        count = revoke_tokens(
+            StateDirectory(settings.state_directory), government, token_id
+        )
+    except InputError as error:
+        raise click.BadParameter(error.message, param_hint="GOVERNMENT") from None
+    except StoreError as error:
+        _fail_store(str(error))
+    click.echo(f"revoked {count} token(s) of {government.upper()}")
 
 
 @main.command("serve")
@@ -312,27 +433,20 @@ def serve_command(
     """
     import uvicorn
 
-    from iv3ld.store import open_store
     from iv3ld.web import create_app
+    from iv3ld.web.app import prepare_store
 
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)
     settings = _settings(store_directory, sparql_endpoint)
-    try:
-        store = open_store(settings)
-    except StoreError as error:
-        _fail_store(str(error))
-    try:
-        app = create_app(settings, store)
-        from iv3ld.web.app import prepare_store
-
-        prepare_store(store, settings)
+    with _opened(settings) as (store, state):
+        try:
+            prepare_store(store, settings, state)
+            app = create_app(settings, store, state)
+        except ConfigurationError as error:
+            _fail_store(str(error))
         click.echo(f"iv3ld serving {store.location} on http://{host}:{port}/", err=True)
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
-    except (StoreError, ConfigurationError) as error:
-        _fail_store(str(error))
-    finally:
-        store.close()
 
 
 def _fail_store(message: str) -> NoReturn:

@@ -9,9 +9,12 @@
     │   ├── NotJsonError         not JSON; the message says line and column
     │   ├── WorkbookError        not the CBS Iv3 Excel model, or a cell of it cannot
     │   │                        be read; the message names sheet and cell
-    │   └── UnsupportedSubmissionError
-    │                            readable, but no CBS definitions fit it
-    │                            (unknown overheidslaag, boekjaar without definitions)
+    │   ├── UnsupportedSubmissionError
+    │   │                        readable, but no CBS definitions fit it
+    │   │                        (unknown overheidslaag, boekjaar without definitions)
+    │   └── DeliveryForbiddenError
+    │                            a submission of a government the channel may not
+    │                            deliver for (another government's token or source)
     ├── ConfigurationError       the installation or a setting is wrong
     └── StoreError               the store cannot do what was asked
         ├── StoreUnavailableError
@@ -82,6 +85,10 @@ class WorkbookError(InputError):
 
 class UnsupportedSubmissionError(InputError):
     """The file is an Iv3 submission that no CBS definition file covers."""
+
+
+class DeliveryForbiddenError(InputError):
+    """The file is a submission of a government this channel may not deliver for."""
 
 
 class ConfigurationError(Iv3Error):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from iv3ld.deliveries import Intake, receipt_for_path, receive
 from iv3ld.identifiers import namespace
-from iv3ld.intake import Delivery, deliver
-from iv3ld.loading import load_path
 from iv3ld.resources import resource_root
+from iv3ld.state import StateDirectory
 from iv3ld.store import Store
 
 logger = logging.getLogger(__name__)
@@ -34,11 +34,17 @@ def has_submissions(store: Store) -> bool:
     return result.boolean
 
 
-def load_bundled_examples(store: Store) -> list[Delivery]:
-    """Deliver the examples to a store that holds no submission yet."""
+def load_bundled_examples(store: Store, state: StateDirectory) -> list[Intake]:
+    """Deliver the examples to a store that holds no submission yet.
+
+    They go through the same intake as any file an operator loads, so they get a
+    ledger entry, a placement and provenance like real deliveries.
+    """
     if has_submissions(store):
         return []
-    deliveries = [deliver(store, load_path(path)) for path in bundled_examples()]
-    loaded = sum(1 for delivery in deliveries if delivery.outcome == "loaded")
-    logger.info("loaded %d of %d bundled examples", loaded, len(deliveries))
-    return deliveries
+    intakes = [
+        receive(store, state, receipt_for_path(path)) for path in bundled_examples()
+    ]
+    loaded = sum(1 for intake in intakes if intake.outcome == "loaded")
+    logger.info("loaded %d of %d bundled examples", loaded, len(intakes))
+    return intakes

@@ -137,6 +137,10 @@ class Namespace:
         """IRI of a municipal reorganisation (herindeling)."""
         return f"{self.base}/id/herindeling/{year}/{name_slug}"
 
+    def placement(self, name: str) -> str:
+        """IRI of a CBS publication round (``eerste-plaatsing`` …)."""
+        return f"{self.base}/id/plaatsing/{name}"
+
     def graph(self, name: str) -> str:
         """IRI of one of iv3ld's own named graphs (``ontologie``, ``regios`` …)."""
         return f"{self.base}/id/graaf/{name}"

@@ -15,6 +15,11 @@ version is written as follows, each step safe to interrupt:
 
 Until step 3 the new version is invisible to the views that follow
 ``iv3:huidigeVersie``, so an interrupted load leaves the previous version current.
+
+Detail lines of a version whose ``details_openbaar`` is not ``true`` (absent
+counts as not given consent) are split off:
+they go to the private store (graph ``{version}/details``) and never into the
+public one, links from their cells included.
 Deliveries for the same submission are serialised within the process. The same
 content delivered again is the same version (``unchanged``); a different file with
 the same ``metadata.datum`` is refused, because the datum is the version key.
@@ -27,8 +32,8 @@ import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
@@ -37,6 +42,7 @@ from iv3ld.errors import InputError
 from iv3ld.graphs import modified_update
 from iv3ld.identifiers import namespace
 from iv3ld.loading import LoadedSubmission, term_text
+from iv3ld.publication import Placement
 from iv3ld.report import Report
 from iv3ld.store import Store, term_value
 from iv3ld.validation import validate
@@ -74,15 +80,50 @@ class VersionFacts:
     government: str
     datum: str | None
     checksum: str
+    details_public: bool = True
+
+    @property
+    def government_code(self) -> str:
+        """The code in the submission's IRI: ``GM0363``, ``PV28``, ``GR900001``."""
+        return self.submission.rstrip("/").split("/")[-3]
+
+    @property
+    def year(self) -> int:
+        """The boekjaar, from the submission's IRI."""
+        return int(self.submission.rstrip("/").split("/")[-2])
+
+    @property
+    def periode(self) -> int:
+        """The periode, from the submission's IRI."""
+        return int(self.submission.rstrip("/").split("/")[-1])
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a version reached iv3ld, for the PROV triples of its register."""
+
+    channel: str
+    received: datetime
+    file_checksum: str | None = None
+    media_type: str | None = None
+    placement: Placement | None = None
+    publication_date: date | None = None
 
 
 def deliver(
-    store: Store, loaded: LoadedSubmission, report: Report | None = None
+    store: Store,
+    loaded: LoadedSubmission,
+    report: Report | None = None,
+    *,
+    provenance: Provenance | None = None,
+    private: Store | None = None,
 ) -> Delivery:
     """Validate a loaded submission and, if it conforms, publish it in the store.
 
-    Raises InputError when a different file with the same version key is stored,
-    and StoreError when the store fails (nothing of the version is current then).
+    ``private`` receives the detail lines that may not be published; without it
+    they are left out (and a warning logged). Raises InputError when a different
+    file with the same version key is stored, and StoreError when the store fails
+    (nothing of the version is current then).
     """
     report = report if report is not None else validate(loaded)
     facts = version_facts(loaded)
@@ -97,20 +138,25 @@ def deliver(
         if facts.version in stored:
             return _same_version(loaded, report, facts, stored[facts.version])
 
-        _write_version(store, loaded, report, facts)
-        store.update(_register_update(facts, stored))
+        _write_version(store, loaded, report, facts, private)
+        store.update(_register_update(facts, stored, provenance))
 
     logger.info("%s: loaded as %s", loaded.source, facts.version)
     return Delivery(loaded.source, "loaded", report, facts.version, facts.submission)
 
 
 def version_facts(loaded: LoadedSubmission) -> VersionFacts:
-    """Read the submission, government and datum of a version from its triples."""
+    """Read the submission, government and datum of a version.
+
+    From the conversion when the input was CBS JSON (no parsing needed), else from
+    the triples.
+    """
     names = namespace()
-    values: dict[str, str] = {}
-    for quad in loaded.quads:
-        if term_text(quad.subject) == loaded.version:
-            values.setdefault(quad.predicate.value, term_text(quad.object))
+    values = (
+        _conversion_values(loaded.conversion.document)
+        if loaded.conversion is not None
+        else _triple_values(loaded)
+    )
 
     submission = values.get(f"{names.vocabulary}aanlevering")
     government = values.get(f"{names.vocabulary}overheid")
@@ -119,9 +165,36 @@ def version_facts(loaded: LoadedSubmission) -> VersionFacts:
             "the version names no submission or government", source=loaded.source
         )
     datum = values.get(f"{names.vocabulary}datum")
+    consent = values.get(f"{names.vocabulary}detailsOpenbaar", "false")
+    public = consent in {"true", "1"}
     return VersionFacts(
-        loaded.version, submission, government, datum, _checksum(loaded)
+        loaded.version, submission, government, datum, _checksum(loaded), public
     )
+
+
+def _triple_values(loaded: LoadedSubmission) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for quad in loaded.quads:
+        if term_text(quad.subject) == loaded.version:
+            values.setdefault(quad.predicate.value, term_text(quad.object))
+    return values
+
+
+def _conversion_values(document: dict[str, Any]) -> dict[str, str]:
+    """The version's facts as the conversion wrote them into its JSON-LD."""
+    vocabulary = namespace().vocabulary
+    version_node: dict[str, Any] = next(
+        (node for node in document.get("@included", []) if "iv3:aanlevering" in node),
+        {},
+    )
+    metadata = document.get("metadata", {})
+    values = {
+        f"{vocabulary}aanlevering": version_node.get("iv3:aanlevering"),
+        f"{vocabulary}overheid": version_node.get("iv3:overheid"),
+        f"{vocabulary}datum": metadata.get("datum"),
+        f"{vocabulary}detailsOpenbaar": str(metadata.get("details_openbaar")).lower(),
+    }
+    return {key: value for key, value in values.items() if isinstance(value, str)}
 
 
 def stored_versions(store: Store, submission: str) -> dict[str, str]:
@@ -170,14 +243,20 @@ def _same_version(
 
 
 def _write_version(
-    store: Store, loaded: LoadedSubmission, report: Report, facts: VersionFacts
+    store: Store,
+    loaded: LoadedSubmission,
+    report: Report,
+    facts: VersionFacts,
+    private: Store | None,
 ) -> None:
     """Steps 1 and 2: the version's triples and its report, each in its graph."""
     store.drop_graph(facts.version)
-    if loaded.payload is not None and loaded.parsed is None:
+    if facts.details_public and loaded.payload is not None and loaded.parsed is None:
         store.load_graph(facts.version, loaded.payload, ox.RdfFormat.STREAMING_JSON_LD)
     else:
-        store.load_graph(facts.version, _ntriples(loaded.quads), ox.RdfFormat.N_TRIPLES)
+        public, hidden = split_details(loaded.quads, facts.details_public)
+        store.load_graph(facts.version, _ntriples(public), ox.RdfFormat.N_TRIPLES)
+        _keep_private(private, facts, hidden)
 
     report_graph = f"{facts.version}/rapport"
     store.drop_graph(report_graph)
@@ -186,7 +265,43 @@ def _write_version(
         store.load_graph(report_graph, text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
 
 
-def _register_update(facts: VersionFacts, stored: dict[str, str]) -> str:
+def split_details(
+    quads: list[ox.Quad], public: bool
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Separate the detail lines (and the links to them) unless they are public."""
+    if public:
+        return quads, []
+    vocabulary = namespace().vocabulary
+    link = f"{vocabulary}detailregel"
+    lines = {term_text(q.object) for q in quads if q.predicate.value == link}
+    shown: list[ox.Quad] = []
+    hidden: list[ox.Quad] = []
+    for quad in quads:
+        private = quad.predicate.value == link or term_text(quad.subject) in lines
+        (hidden if private else shown).append(quad)
+    return shown, hidden
+
+
+def _keep_private(
+    private: Store | None, facts: VersionFacts, hidden: list[ox.Quad]
+) -> None:
+    if not hidden:
+        return
+    if private is None:
+        logger.warning(
+            "%s: %d triples of non-public detail lines left out: no private store",
+            facts.version,
+            len(hidden),
+        )
+        return
+    graph = f"{facts.version}/details"
+    private.drop_graph(graph)
+    private.load_graph(graph, _ntriples(hidden), ox.RdfFormat.N_TRIPLES)
+
+
+def _register_update(
+    facts: VersionFacts, stored: dict[str, str], provenance: Provenance | None
+) -> str:
     """Step 3: one update that registers the version and moves the current one."""
     names = namespace()
     vocabulary = names.vocabulary
@@ -227,6 +342,8 @@ def _register_update(facts: VersionFacts, stored: dict[str, str]) -> str:
     previous = _previous_version(facts, stored)
     if previous is not None:
         triples.append((version, f"{_PROV}wasRevisionOf", ox.NamedNode(previous)))
+    if provenance is not None:
+        triples += _provenance_triples(version, provenance)
 
     body = _ntriples_text(triples)
     current = _current_after(facts, stored)
@@ -240,6 +357,38 @@ def _register_update(facts: VersionFacts, stored: dict[str, str]) -> str:
             modified_update(),
         ]
     )
+
+
+def _provenance_triples(
+    version: ox.NamedNode, provenance: Provenance
+) -> list[tuple[ox.NamedNode, str, Any]]:
+    """The delivered file as an entity, the channel, the placement."""
+    names = namespace()
+    vocabulary = names.vocabulary
+    delivered = ox.NamedNode(f"{version.value}/bestand")
+    received = provenance.received.astimezone(UTC).replace(microsecond=0).isoformat()
+    triples: list[tuple[ox.NamedNode, str, Any]] = [
+        (version, f"{_PROV}wasDerivedFrom", delivered),
+        (delivered, _RDF_TYPE, ox.NamedNode(f"{_PROV}Entity")),
+        (delivered, f"{vocabulary}kanaal", ox.Literal(provenance.channel)),
+        (delivered, f"{vocabulary}ontvangen", _datetime(received)),
+    ]
+    if provenance.file_checksum is not None:
+        checksum = ox.Literal(provenance.file_checksum)
+        triples.append((delivered, f"{_DCTERMS}identifier", checksum))
+    if provenance.media_type is not None:
+        media_type = ox.Literal(provenance.media_type)
+        triples.append((delivered, f"{_DCTERMS}format", media_type))
+    if provenance.placement is not None:
+        placement = ox.NamedNode(names.placement(provenance.placement.value))
+        triples.append((version, f"{vocabulary}plaatsing", placement))
+    if provenance.publication_date is not None:
+        published = ox.Literal(
+            provenance.publication_date.isoformat(),
+            datatype=ox.NamedNode(f"{_XSD}date"),
+        )
+        triples.append((version, f"{vocabulary}publicatiedatum", published))
+    return triples
 
 
 def _previous_version(facts: VersionFacts, stored: dict[str, str]) -> str | None:
@@ -289,4 +438,13 @@ def _submission_lock(submission: str) -> threading.Lock:
         return _locks[submission]
 
 
-__all__ = ["Delivery", "current_versions", "deliver", "stored_versions"]
+__all__ = [
+    "Delivery",
+    "Provenance",
+    "VersionFacts",
+    "current_versions",
+    "deliver",
+    "split_details",
+    "stored_versions",
+    "version_facts",
+]

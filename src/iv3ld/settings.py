@@ -51,6 +51,15 @@ SETTINGS: tuple[Setting, ...] = (
         " (default: $XDG_DATA_HOME/iv3ld/store).",
     ),
     Setting(
+        "state",
+        "IV3LD_STATE",
+        None,
+        Path,
+        "Directory of what is kept besides the store: tokens, the delivery ledger,"
+        " delivered files, non-public detail lines (default: the store directory's"
+        " name plus -state).",
+    ),
+    Setting(
         "sparql_endpoint",
         "IV3LD_SPARQL_ENDPOINT",
         None,
@@ -124,6 +133,7 @@ class Settings:
 
     base_iri: str = DEFAULT_BASE
     store: Path | None = None
+    state: Path | None = None
     sparql_endpoint: str | None = None
     sparql_update_endpoint: str | None = None
     graph_store_endpoint: str | None = None
@@ -138,6 +148,14 @@ class Settings:
     def store_directory(self) -> Path:
         """The embedded store's directory, the default filled in."""
         return self.store if self.store is not None else _default_store()
+
+    @property
+    def state_directory(self) -> Path:
+        """The state directory, the default filled in."""
+        if self.state is not None:
+            return self.state
+        store = self.store_directory
+        return store.with_name(f"{store.name}-state")
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given values; ``None`` leaves a setting as it is."""

@@ -14,12 +14,15 @@ Protocol at ``/sparql``), :mod:`~iv3ld.web.resources` (``/id``, ``/doc`` and
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -28,9 +31,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from iv3ld import __version__
+from iv3ld.deliveries import publish_due
 from iv3ld.errors import (
     ConfigurationError,
     InputError,
+    Iv3Error,
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
@@ -40,6 +45,7 @@ from iv3ld.errors import (
 from iv3ld.examples import load_bundled_examples
 from iv3ld.graphs import ensure_reference_data
 from iv3ld.settings import Settings, read_settings
+from iv3ld.state import StateDirectory
 from iv3ld.store import Store, open_store
 from iv3ld.web.caching import StoreClock
 from iv3ld.web.limits import RequestLimits
@@ -51,7 +57,15 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+PUBLISH_INTERVAL_SECONDS = 60.0
+"""How often the server publishes held deliveries whose date has come."""
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    state: StateDirectory | None = None,
+) -> FastAPI:
     """Build the web application.
 
     With ``store`` the app serves that store as it is (call :func:`prepare_store`
@@ -65,15 +79,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = store if store is not None else open_store(settings)
+        publisher = None
         try:
             if store is None:
-                prepare_store(opened, settings)
+                prepare_store(opened, settings, app.state.state)
             app.state.store = opened
             app.state.clock = StoreClock(opened)
+            publisher = asyncio.create_task(_publish_periodically(app))
             yield
         finally:
+            if publisher is not None:
+                publisher.cancel()
             if store is None:
                 opened.close()
+            if state is None:
+                app.state.state.close()
 
     app = FastAPI(
         title="iv3ld",
@@ -82,6 +102,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.state = (
+        state if state is not None else StateDirectory(settings.state_directory)
+    )
     if store is not None:
         app.state.store = store
         app.state.clock = StoreClock(store)
@@ -103,7 +126,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-def prepare_store(store: Store, settings: Settings) -> None:
+def prepare_store(store: Store, settings: Settings, state: StateDirectory) -> None:
     """Check the store and fill it with reference data and, when empty, examples.
 
     Raises ConfigurationError when the store reports a configuration problem.
@@ -113,12 +136,31 @@ def prepare_store(store: Store, settings: Settings) -> None:
         raise ConfigurationError("; ".join(problems))
     ensure_reference_data(store)
     if settings.load_examples:
-        load_bundled_examples(store)
+        load_bundled_examples(store, state)
+
+
+def _now() -> datetime:
+    """The app's clock; tests set ``app.state.now`` to a fixed moment."""
+    return datetime.now(UTC)
+
+
+async def _publish_periodically(app: FastAPI) -> None:
+    """Publish held deliveries when their placement date comes."""
+    while True:
+        try:
+            await run_in_threadpool(
+                publish_due, app.state.store, app.state.state, app.state.now()
+            )
+            app.state.clock.forget()
+        except Iv3Error as error:
+            logger.error("publishing held deliveries failed: %s", error)
+        await asyncio.sleep(PUBLISH_INTERVAL_SECONDS)
 
 
 def _add_routers(app: FastAPI) -> None:
-    from iv3ld.web import catalogue, downloads, resources, sparql
+    from iv3ld.web import catalogue, downloads, resources, sparql, submissions
 
+    app.include_router(submissions.router)
     app.include_router(sparql.router)
     app.include_router(catalogue.router)
     app.include_router(downloads.router)
