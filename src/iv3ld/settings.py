@@ -60,6 +60,14 @@ SETTINGS: tuple[Setting, ...] = (
         " name plus -state).",
     ),
     Setting(
+        "register",
+        "IV3LD_REGISTER",
+        None,
+        Path,
+        "The register of sources to harvest (CSV or Turtle); the status pages list"
+        " its governments (default: register.csv in the state directory).",
+    ),
+    Setting(
         "sparql_endpoint",
         "IV3LD_SPARQL_ENDPOINT",
         None,
@@ -134,6 +142,7 @@ class Settings:
     base_iri: str = DEFAULT_BASE
     store: Path | None = None
     state: Path | None = None
+    register: Path | None = None
     sparql_endpoint: str | None = None
     sparql_update_endpoint: str | None = None
     graph_store_endpoint: str | None = None
@@ -156,6 +165,11 @@ class Settings:
             return self.state
         store = self.store_directory
         return store.with_name(f"{store.name}-state")
+
+    @property
+    def register_path(self) -> Path:
+        """The register of sources, the default filled in."""
+        return self.register or self.state_directory / "register.csv"
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given values; ``None`` leaves a setting as it is."""
