@@ -56,20 +56,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from warnings import catch_warnings, simplefilter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import openpyxl
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
 
 from iv3ld import __version__
 from iv3ld.codelists import CodeIndex, code_index, layer_slug
 from iv3ld.errors import ConfigurationError, FileTooLargeError, WorkbookError
 from iv3ld.identifiers import LAYER_SLUGS
 from iv3ld.submission import MAX_FILE_BYTES, read_bytes
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 logger = logging.getLogger(__name__)
 
@@ -107,9 +105,13 @@ _UNREADABLE = (
     EOFError,
     SyntaxError,
     zipfile.BadZipFile,
-    InvalidFileException,
 )
-"""What openpyxl raises on a damaged or foreign file; lxml's errors are SyntaxErrors."""
+"""What openpyxl raises on a damaged or foreign file; lxml's errors are SyntaxErrors.
+
+openpyxl's own InvalidFileException is added where a workbook is opened: openpyxl
+is imported only when a workbook is read, since it costs more start-up time than
+the rest of the command.
+"""
 
 _INFORMATION_LABELS = {
     "overheidslaag": "overheidslaag",
@@ -214,6 +216,8 @@ class Grid:
 
     def where(self, row: int, column: int) -> str:
         """The cell as Excel names it: ``5.Verdelingsmatrix lasten!F23``."""
+        from openpyxl.utils import get_column_letter
+
         return f"{self.title}!{get_column_letter(column)}{row}"
 
     def rows(self) -> list[int]:
@@ -384,13 +388,15 @@ def _read_grids(raw: bytes, source: str) -> tuple[dict[str, Grid], datetime | No
     carry nothing iv3ld reads, so its warnings are logged at DEBUG instead of raised.
     ``catch_warnings`` changes process-wide state: one reader at a time per process.
     """
+    from openpyxl.utils.exceptions import InvalidFileException
+
     _check_archive(raw, source)
     wanted = {_key(layout.name) for layout in SHEET_LAYOUTS} | {_key(INFORMATION_SHEET)}
     with catch_warnings(record=True) as caught:
         simplefilter("always")
         try:
             grids, modified = _grids(raw, wanted)
-        except _UNREADABLE as error:
+        except (*_UNREADABLE, InvalidFileException) as error:
             raise WorkbookError(
                 "a zip file, but not a readable Excel workbook "
                 f"({type(error).__name__}: {error}); save it from Excel as .xlsx",
@@ -427,6 +433,8 @@ def _check_archive(raw: bytes, source: str) -> None:
 
 
 def _grids(raw: bytes, wanted: set[str]) -> tuple[dict[str, Grid], datetime | None]:
+    import openpyxl
+
     values = openpyxl.load_workbook(BytesIO(raw), read_only=True, data_only=True)
     formulas = openpyxl.load_workbook(BytesIO(raw), read_only=True, data_only=False)
     try:
