@@ -26,6 +26,10 @@ OWN_CODES = {
         "waarde van kengetal of beleidsindicator is geen getal (waarschuwing)",
         "value of a ratio or indicator is not a number (warning)",
     ),
+    "IV003": (
+        "detailregels tellen niet op tot de cel (waarschuwing)",
+        "detail lines do not add up to the cell (warning)",
+    ),
 }
 
 

@@ -9,7 +9,8 @@ reports the same results as pySHACL: the same focus nodes, paths, values, constr
 components, source shapes, severities and messages. The RDF form of the report is
 written only when asked for, and only then is rdflib imported.
 
-Supported (W3C SHACL §2–§5): targets ``sh:targetClass``; node shapes with
+Supported (W3C SHACL §2–§5): targets ``sh:targetClass`` and ``sh:targetSubjectsOf``;
+node shapes with
 ``sh:property``, ``sh:closed``/``sh:ignoredProperties``, ``sh:or`` and ``sh:sparql``;
 property shapes with IRI, inverse and sequence paths and ``sh:minCount``,
 ``sh:maxCount``, ``sh:datatype``, ``sh:class``, ``sh:in``, ``sh:pattern``,
@@ -53,6 +54,7 @@ _SHAPE_KEYS = {
     f"{SH}{name}"
     for name in [
         "targetClass",
+        "targetSubjectsOf",
         "property",
         "closed",
         "ignoredProperties",
@@ -211,7 +213,11 @@ def compile_shapes(shapes: ShapesGraph, code_predicate: str) -> tuple[Check, ...
     """
     compiler = _Compiler(shapes, code_predicate)
     checks: list[Check] = []
-    for shape in shapes.subjects(f"{SH}targetClass"):
+    targeted = [
+        *shapes.subjects(f"{SH}targetClass"),
+        *shapes.subjects(f"{SH}targetSubjectsOf"),
+    ]
+    for shape in dict.fromkeys(targeted):
         if _is_true(shapes.value(shape, f"{SH}deactivated")):
             continue
         checks.extend(compiler.node_shape(shape))
@@ -626,7 +632,14 @@ class _Compiler:
         classes = sorted(
             str(c.value) for c in self.shapes.objects(shape, f"{SH}targetClass")
         )
+        subjects_of = sorted(
+            str(p.value) for p in self.shapes.objects(shape, f"{SH}targetSubjectsOf")
+        )
         patterns = [f"{{ {_instance('?this', iri)} }}" for iri in classes]
+        patterns += [
+            f"{{ SELECT DISTINCT ?this WHERE {{ ?this <{iri}> ?targetObject }} }}"
+            for iri in subjects_of
+        ]
         return "{ " + " UNION ".join(patterns) + " }"
 
     def _severity(self, shape: Node) -> str:
