@@ -331,6 +331,82 @@ def publish_command(store_directory: Path | None, sparql_endpoint: str | None) -
             click.echo(f"published {intake.version} ({intake.placement.label})")
 
 
+@main.command("harvest")
+@click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The register of sources, CSV or Turtle (default: IV3LD_REGISTER, or"
+    " register.csv in the state directory).",
+)
+@_store_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per source, or the run as JSON.",
+)
+def harvest_command(
+    register_path: Path | None,
+    store_directory: Path | None,
+    sparql_endpoint: str | None,
+    output_format: str,
+) -> None:
+    """Fetch every source of the register and take in what changed.
+
+    Per source one outcome: new, unchanged, invalid, unreachable, too-large or
+    refused (a file of another government). The run is also kept as JSON in
+    harvest/ in the state directory. Exit code 1 when any source was not new or
+    unchanged, 3 when the register cannot be read.
+    """
+    from iv3ld.harvest import HarvestLimits, harvest
+    from iv3ld.sources import read_register
+
+    settings = _settings(store_directory, sparql_endpoint)
+    try:
+        sources = read_register(register_path or settings.register_path)
+    except InputError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+    limits = HarvestLimits.from_settings(settings)
+    with _opened(settings) as (store, state), _harvest_progress(sources) as progress:
+        run = harvest(store, state, sources, limits, progress=progress)
+
+    if output_format == "json":
+        click.echo(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_harvest_text(run))
+    sys.exit(EXIT_OK if run.all_good else EXIT_NOT_CONFORMING)
+
+
+@contextmanager
+def _harvest_progress(sources: list[Any]) -> Iterator[Any]:
+    """A progress callback that moves a bar on a terminal, or None."""
+    if not sources or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(
+        length=len(sources), label="harvesting", file=sys.stderr, show_pos=True
+    ) as bar:
+        yield lambda result: bar.update(1)
+
+
+def _harvest_text(run: Any) -> str:
+    lines = []
+    for result in run.results:
+        where = f"{result.source.government} {result.source.url}"
+        version = f" {result.version}" if result.version else ""
+        lines.append(f"{where}: {result.outcome}: {result.detail}{version}")
+    counts = ", ".join(f"{count} {name}" for name, count in run.counts().items())
+    lines.append(f"harvested {len(run.results)} sources: {counts or 'none'}")
+    if run.log_path is not None:
+        lines.append(f"log: {run.log_path}")
+    return "\n".join(lines)
+
+
 @main.group("tokens")
 def tokens_group() -> None:
     """Bearer tokens with which a government delivers its submissions."""

@@ -132,6 +132,58 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         "Load the bundled example submissions when the store is empty.",
     ),
+    Setting(
+        "harvest_concurrency",
+        "IV3LD_HARVEST_CONCURRENCY",
+        8,
+        int,
+        "Sources iv3ld harvest fetches and checks at the same time.",
+    ),
+    Setting(
+        "harvest_connect_timeout",
+        "IV3LD_HARVEST_CONNECT_TIMEOUT",
+        10.0,
+        float,
+        "Seconds harvest waits for a source's server to accept the connection.",
+    ),
+    Setting(
+        "harvest_read_timeout",
+        "IV3LD_HARVEST_READ_TIMEOUT",
+        60.0,
+        float,
+        "Seconds harvest waits for the next bytes of an answer; a whole file may"
+        " take ten times as long.",
+    ),
+    Setting(
+        "harvest_retries",
+        "IV3LD_HARVEST_RETRIES",
+        3,
+        int,
+        "Extra attempts after a refused or broken connection, a connect timeout,"
+        " 5xx or 429.",
+    ),
+    Setting(
+        "harvest_backoff",
+        "IV3LD_HARVEST_BACKOFF",
+        1.0,
+        float,
+        "Seconds before the first retry; each next retry waits twice as long.",
+    ),
+    Setting(
+        "harvest_max_redirects",
+        "IV3LD_HARVEST_MAX_REDIRECTS",
+        5,
+        int,
+        "Most redirects harvest follows for one source (only to http or https).",
+    ),
+    Setting(
+        "harvest_max_bytes",
+        "IV3LD_HARVEST_MAX_BYTES",
+        50 * 1024 * 1024,
+        int,
+        "Largest file harvest takes; the download stops past it (at most the"
+        " 50 MiB file size limit).",
+    ),
 )
 
 
@@ -152,6 +204,13 @@ class Settings:
     max_query_bytes: int = 1024 * 1024
     max_url_bytes: int = 8192
     load_examples: bool = True
+    harvest_concurrency: int = 8
+    harvest_connect_timeout: float = 10.0
+    harvest_read_timeout: float = 60.0
+    harvest_retries: int = 3
+    harvest_backoff: float = 1.0
+    harvest_max_redirects: int = 5
+    harvest_max_bytes: int = 50 * 1024 * 1024
 
     @property
     def store_directory(self) -> Path:
