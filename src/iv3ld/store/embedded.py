@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import traceback
 from collections.abc import Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -113,6 +114,7 @@ class EmbeddedStore:
             try:
                 future.set_result(self._evaluate(query, arguments, limit))
             except BaseException as error:  # handed to the waiting caller
+                _drop_locals(error)
                 future.set_exception(error)
             finally:
                 self._slots.release()
@@ -202,6 +204,22 @@ def materialise(result: Any, limit: int | None) -> QueryResult:
         triples.append(triple)
         _check_size(len(triples), limit, "triples")
     return QueryResult("graph", triples=triples)
+
+
+def _drop_locals(error: BaseException) -> None:
+    """Clear the finished frames an error holds, on the thread that ran them.
+
+    pyoxigraph's result iterators may only be dropped on the thread that made
+    them. An error handed to the waiting thread keeps its frames, and with them a
+    half-read result (past the size limit, or a failed read), alive until that
+    thread drops it: pyo3 then reports an unraisable error and leaks the result.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__context__
 
 
 def _check_size(size: int, limit: int | None, what: str) -> None:
