@@ -4,12 +4,15 @@ Exit codes, the same for every command:
 
 ====  ==========================================================================
 0     success; for ``validate``: every file conforms (warnings allowed)
-1     ``validate``: at least one file does not conform to the CBS checks
+1     ``validate``: at least one file does not conform to the CBS checks;
+      ``load``: a file was refused; ``harvest``: a source was invalid,
+      unreachable, too large or refused (not new and not unchanged)
 2     usage error: unknown option, missing argument, file that does not exist
 3     input cannot be read: not JSON, Turtle or an Excel workbook, over the size
       limit, no metadata, unknown overheidslaag, a boekjaar without CBS definitions,
       a remote context; a workbook without a sheet, label or header row of the CBS
-      Iv3 model, or with a cell that cannot be read
+      Iv3 model, or with a cell that cannot be read; ``harvest`` and ``status``:
+      the register of sources cannot be read
 4     the store cannot be used: locked by a running server, unreachable, or a
       setting is wrong
 ====  ==========================================================================
@@ -404,6 +407,99 @@ def _harvest_text(run: Any) -> str:
     lines.append(f"harvested {len(run.results)} sources: {counts or 'none'}")
     if run.log_path is not None:
         lines.append(f"log: {run.log_path}")
+    return "\n".join(lines)
+
+
+@main.command("status")
+@click.argument("year", metavar="BOEKJAAR", type=click.IntRange(2000, 2100))
+@click.argument("periode", metavar="PERIODE", type=click.IntRange(0, 5))
+@click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The register of sources (default: IV3LD_REGISTER, or register.csv in"
+    " the state directory).",
+)
+@_store_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table, or the status as JSON (as /status/BOEKJAAR/PERIODE gives it).",
+)
+def status_command(
+    year: int,
+    periode: int,
+    register_path: Path | None,
+    store_directory: Path | None,
+    sparql_endpoint: str | None,
+    output_format: str,
+) -> None:
+    """Show per government of the register whether it delivered for a period.
+
+    PERIODE is 0 (begroting), 1-4 (quarters) or 5 (jaarrekening). Per government:
+    delivered, valid, the latest version, when it was received, its placement and
+    whether it was late. Exit code 3 when the register cannot be read.
+    """
+    from iv3ld.sources import read_register
+    from iv3ld.state import StateDirectory
+    from iv3ld.status import delivery_status
+
+    settings = _settings(store_directory, sparql_endpoint)
+    try:
+        sources = read_register(register_path or settings.register_path)
+    except InputError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    try:
+        state = StateDirectory(settings.state_directory)
+        status = delivery_status(state, sources, year, periode)
+    except StoreError as error:
+        _fail_store(str(error))
+
+    if output_format == "json":
+        click.echo(json.dumps(status.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_status_text(status))
+
+
+_STATUS_COLUMNS = (
+    "overheid",
+    "geleverd",
+    "geldig",
+    "te laat",
+    "ontvangen",
+    "plaatsing",
+    "versie",
+)
+
+
+def _status_text(status: Any) -> str:
+    dates = status.schedule
+    lines = [
+        f"boekjaar {status.year} periode {status.periode}: deadline"
+        f" {dates.deadline.isoformat()}, 1e plaatsing {dates.first_round.isoformat()},"
+        f" 2e plaatsing {dates.second_round.isoformat()}",
+        "\t".join(_STATUS_COLUMNS),
+    ]
+    for row in status.rows:
+        received = row.received.isoformat() if row.received else "-"
+        placement = row.placement.label if row.placement else "-"
+        late = {True: "ja", False: "nee", None: "-"}[row.late]
+        cells = [
+            row.government,
+            "ja" if row.delivered else "nee",
+            "ja" if row.valid else "nee",
+            late,
+            received,
+            placement,
+            row.version or "-",
+        ]
+        lines.append("\t".join(cells))
+    counts = ", ".join(f"{count} {name}" for name, count in status.counts().items())
+    lines.append(counts)
     return "\n".join(lines)
 
 

@@ -102,6 +102,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.now = _now
     app.state.state = (
         state if state is not None else StateDirectory(settings.state_directory)
     )
@@ -158,12 +159,13 @@ async def _publish_periodically(app: FastAPI) -> None:
 
 
 def _add_routers(app: FastAPI) -> None:
-    from iv3ld.web import catalogue, downloads, resources, sparql, submissions
+    from iv3ld.web import catalogue, downloads, resources, sparql, status, submissions
 
     app.include_router(submissions.router)
     app.include_router(sparql.router)
     app.include_router(catalogue.router)
     app.include_router(downloads.router)
+    app.include_router(status.router)
     app.include_router(resources.router)
 
 
