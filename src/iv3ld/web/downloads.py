@@ -1,7 +1,216 @@
-"""Placeholder router, filled in by the work on the web layer."""
+"""Downloads: each submission version as a file, and the whole store as a dump.
+
+==============================================================  ==================
+``/download/aanlevering/{overheid}/{boekjaar}/{periode}.{ext}``  the current version
+``/download/aanlevering/{overheid}/{boekjaar}/{periode}/{versie}.{ext}``
+                                                                one version
+``/download/iv3ld.nq.gz``                                       every public graph,
+                                                                gzipped N-Quads
+==============================================================  ==================
+
+``ext`` is ``csv`` (a row per cell, :mod:`iv3ld.tables`), ``jsonld`` (the
+submission as JSON-LD, :func:`iv3ld.exports.version_jsonld`), ``ttl``, ``nt`` or
+``nq`` (the version's graph, with its name). The paths follow the IRIs of
+submissions and versions (:mod:`iv3ld.identifiers`). Every file is an attachment
+named after the version it holds (``iv3-GM0363-2023-5-20240710t073000z.csv``); the
+current version's answer names the version's own address in ``Content-Location``.
+Answers carry ETag and Last-Modified and answer 304 to a client whose copy is
+current (:mod:`iv3ld.web.caching`); an unknown submission, version or extension is
+a 404 problem.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-router = APIRouter()
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+
+from iv3ld.errors import InputError
+from iv3ld.exports import (
+    DUMP_NAME,
+    VersionRef,
+    download_iri,
+    find_version,
+    gzipped_dump,
+    serialise,
+    version_jsonld,
+    version_quads,
+    version_triples,
+)
+from iv3ld.tables import version_csv
+from iv3ld.tokens import check_government
+from iv3ld.web.caching import not_modified, validators
+from iv3ld.web.pages import local_href
+from iv3ld.web.problems import Problem
+
+router = APIRouter(prefix="/download", tags=["downloads"])
+
+DUMP_TYPE = "application/gzip"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """One downloadable format of a version."""
+
+    media_type: str
+    write: Callable[[Request, VersionRef], bytes]
+
+
+def _csv(request: Request, ref: VersionRef) -> bytes:
+    return version_csv(request.app.state.store, ref)
+
+
+def _jsonld(request: Request, ref: VersionRef) -> bytes:
+    return version_jsonld(request.app.state.store, request.app.state.state, ref)
+
+
+def _rdf(rdf_format: ox.RdfFormat) -> Callable[[Request, VersionRef], bytes]:
+    def write(request: Request, ref: VersionRef) -> bytes:
+        return serialise(
+            version_triples(request.app.state.store, ref.version), rdf_format
+        )
+
+    return write
+
+
+def _nquads(request: Request, ref: VersionRef) -> bytes:
+    return version_quads(request.app.state.store, ref.version)
+
+
+FORMATS = {
+    "csv": FileFormat("text/csv; charset=utf-8", _csv),
+    "jsonld": FileFormat("application/ld+json", _jsonld),
+    "ttl": FileFormat("text/turtle; charset=utf-8", _rdf(ox.RdfFormat.TURTLE)),
+    "nt": FileFormat("application/n-triples", _rdf(ox.RdfFormat.N_TRIPLES)),
+    "nq": FileFormat("application/n-quads", _nquads),
+}
+"""Extension → media type and writer."""
+
+_FILE_NAME = re.compile(r"^(?P<stem>[^.]+)\.(?P<extension>[a-z]+)$")
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such submission, version or format"}
+}
+
+
+@router.api_route(
+    "/aanlevering/{government}/{year}/{name}",
+    methods=["GET", "HEAD"],
+    summary="The current version of a submission as a file",
+    responses=_NOT_FOUND,
+)
+async def download_current(
+    request: Request, government: str, year: str, name: str
+) -> Response:
+    """``…/GM0363/2023/5.csv``: the current version of a submission."""
+    periode, extension = _split_name(name)
+    return await _download(request, government, year, periode, None, extension)
+
+
+@router.api_route(
+    "/aanlevering/{government}/{year}/{periode}/{name}",
+    methods=["GET", "HEAD"],
+    summary="One version of a submission as a file",
+    responses=_NOT_FOUND,
+)
+async def download_version(
+    request: Request, government: str, year: str, periode: str, name: str
+) -> Response:
+    """``…/GM0363/2023/5/20240710t073000z.csv``: one version of a submission."""
+    key, extension = _split_name(name)
+    return await _download(request, government, year, periode, key, extension)
+
+
+@router.api_route(
+    f"/{DUMP_NAME}",
+    methods=["GET", "HEAD"],
+    summary="Every public graph as gzipped N-Quads",
+)
+async def download_dump(request: Request) -> Response:
+    """The whole public store, streamed graph by graph."""
+    headers = validators(request, DUMP_TYPE)
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+
+    headers["Content-Disposition"] = f'attachment; filename="{DUMP_NAME}"'
+    if request.method == "HEAD":
+        return Response(media_type=DUMP_TYPE, headers=headers)
+    return StreamingResponse(
+        gzipped_dump(request.app.state.store), media_type=DUMP_TYPE, headers=headers
+    )
+
+
+async def _download(
+    request: Request,
+    government: str,
+    year: str,
+    periode: str,
+    key: str | None,
+    extension: str,
+) -> Response:
+    file_format = FORMATS.get(extension)
+    if file_format is None:
+        raise _not_found(
+            f"no downloads as .{extension}; choose one of"
+            f" {', '.join('.' + name for name in FORMATS)}"
+        )
+    headers = validators(request, file_format.media_type)
+    unchanged = not_modified(request, headers)
+    if unchanged is not None:
+        return unchanged
+
+    ref = await run_in_threadpool(_find, request, government, year, periode, key)
+    body = await run_in_threadpool(file_format.write, request, ref)
+
+    headers["Content-Disposition"] = (
+        f'attachment; filename="{ref.file_stem}.{extension}"'
+    )
+    if key is None:
+        headers["Content-Location"] = _version_path(ref, extension)
+    return Response(body, media_type=file_format.media_type, headers=headers)
+
+
+def _find(
+    request: Request, government: str, year: str, periode: str, key: str | None
+) -> VersionRef:
+    """The version a path names. Raises Problem 404 when there is none."""
+    what = f"{government}/{year}/{periode}" + (f"/{key}" if key else "")
+    try:
+        code = check_government(government)
+    except InputError:
+        detail = f"no submission {what}: {government!r} is no government code"
+        raise _not_found(detail) from None
+    if not (year.isdigit() and periode.isdigit()):
+        raise _not_found(f"no submission {what}: boekjaar and periode are numbers")
+
+    ref = find_version(request.app.state.store, code, int(year), int(periode), key)
+    if ref is None:
+        kind = "version" if key else "submission"
+        raise _not_found(f"no {kind} {what} in the store; see /doc/catalogus")
+    return ref
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """``5.csv`` → (``5``, ``csv``). Raises Problem 404 without an extension."""
+    match = _FILE_NAME.match(name)
+    if match is None:
+        raise _not_found(
+            f"{name!r} names no file; add an extension:"
+            f" {', '.join('.' + extension for extension in FORMATS)}"
+        )
+    return match["stem"], match["extension"]
+
+
+def _version_path(ref: VersionRef, extension: str) -> str:
+    return local_href(download_iri(ref.version, extension))
+
+
+def _not_found(detail: str) -> Problem:
+    return Problem(404, "Not found", detail)
