@@ -226,7 +226,7 @@ def governments_with_submissions(store: Store) -> list[GovernmentEntry]:
     )
     records = list(result.records())
     iris = [term_value(row["government"]) for row in records]
-    names = labels(store, iris)
+    names = labels(store, iris, with_notation=False)
     types = _types(store, iris)
     entries = [
         GovernmentEntry(
