@@ -163,8 +163,13 @@ def test_an_observation_in_each_format(client: TestClient, media_type: str) -> N
 
 @pytest.mark.parametrize(
     ("name", "media_type"),
-    [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("html", "text/html")]
-    + [("nt", "application/n-triples"), ("rdf", "application/rdf+xml")],
+    [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("html", "text/html"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+    ],
 )
 def test_format_overrides_accept(
     client: TestClient, name: str, media_type: str
