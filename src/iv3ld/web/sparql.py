@@ -88,7 +88,9 @@ _MASK = re.compile(
 )
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_FORM_KEYWORD = re.compile(r"(?<![\w?$:-])(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_FORM_KEYWORD = re.compile(
+    r"(?<![\w?$:-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.I
+)
 _SERVICE = re.compile(r"(?<![\w?$:-])SERVICE\s+(?:SILENT\s*)?[<?$\w:]", re.I)
 
 
