@@ -35,12 +35,18 @@ class Route:
     last_headers: dict[str, str] = field(default_factory=dict)
 
 
+class _Server(ThreadingHTTPServer):
+    """Room in the backlog for concurrent connections (the default is 5)."""
+
+    request_queue_size = 64
+
+
 class SourcesServer:
     """A threaded HTTP server on 127.0.0.1 with a free port."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

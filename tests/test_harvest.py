@@ -500,3 +500,16 @@ def test_the_command_exits_4_when_the_store_is_in_use(
         holder.close()
 
     assert result.exit_code == 4
+
+
+def test_a_periode_without_a_schedule_is_invalid_not_a_crash(
+    site: Site, server: SourcesServer
+) -> None:
+    content = load_fixture("klein-2025.json")
+    content["metadata"]["periode"] = 9
+    server.add("/iv3.json", lambda headers: _file(_json(content)))
+
+    [result] = site.harvest(_source(server, "/iv3.json")).results
+
+    assert result.outcome == "invalid"
+    assert "periode 9" in result.detail
