@@ -280,9 +280,13 @@ def test_named_graph_uri_limits_graph_patterns(client: TestClient) -> None:
         "/sparql", params={"query": query, "named-graph-uri": REGIONS}
     )
     default_graph = count(client, **{"named-graph-uri": REGIONS})
+    no_named_graphs = client.get(
+        "/sparql", params={"query": query, "default-graph-uri": REGIONS}
+    )
 
     assert solutions(response) == [{"g": f"<{REGIONS}>"}]
     assert default_graph == 0
+    assert solutions(no_named_graphs) == []
 
 
 def test_protocol_dataset_wins_over_from_clauses(client: TestClient) -> None:
