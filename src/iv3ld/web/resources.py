@@ -30,12 +30,14 @@ from typing import Any
 import orjson
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from iv3ld.codelists import available_definitions, code_index
 from iv3ld.contexts import codes_context, vocabulary_context
 from iv3ld.identifiers import base_iri, namespace
 from iv3ld.store import Store
+from iv3ld.store.embedded import EmbeddedStore
 from iv3ld.web import codes, government, submission_pages
 from iv3ld.web.caching import not_modified, validators
 from iv3ld.web.describe import (
@@ -133,8 +135,13 @@ def regions(request: Request) -> Response:
 
 
 @router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], summary="A document")
-def document(request: Request, path: str) -> Response:
-    """The document about ``{base}/id/{path}`` in the negotiated format."""
+async def document(request: Request, path: str) -> Response:
+    """The document about ``{base}/id/{path}`` in the negotiated format.
+
+    RDF from the embedded store is answered on the event loop: one index lookup
+    and a serialisation take less time than handing the work to a thread. Pages,
+    governments and remote stores go to the thread pool.
+    """
     raw = _raw_path(request, "/doc/")
     media_type = choose(
         OFFERED, request.headers.get("accept"), request.query_params.get("format")
@@ -143,11 +150,21 @@ def document(request: Request, path: str) -> Response:
     if iri is None or not raw:
         raise _not_found(f"{base_iri()}/id/{raw}")
 
+    store = _store(request)
+    quick = isinstance(store, EmbeddedStore) and media_type != HTML
+    if quick and not is_government(iri):
+        return _document(request, store, raw, iri, media_type)
+    return await run_in_threadpool(_document, request, store, raw, iri, media_type)
+
+
+def _document(
+    request: Request, store: Store, raw: str, iri: str, media_type: str
+) -> Response:
+    """The document, or 304; raises Problem 404 when nothing describes the IRI."""
     headers = _document_headers(request, raw, iri, media_type)
     if (answer := not_modified(request, headers)) is not None:
         return answer
 
-    store = _store(request)
     description = describe(store, iri)
     if is_government(iri):
         extra = government_links(store, iri)

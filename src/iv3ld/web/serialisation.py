@@ -161,17 +161,25 @@ def serialize(triples: list[ox.Triple], media_type: str, subject: str) -> bytes:
 
 
 def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
-    """The prefixes whose namespace some predicate or type uses."""
+    """The prefixes whose namespace some predicate, type or datatype uses."""
     prefixes = vocabulary().prefixes
+    names = _names_by_namespace(base_iri())
     used: dict[str, str] = {}
     for triple in triples:
         for iri in (triple.predicate.value, _object_iri(triple)):
             if iri is None:
                 continue
-            name = _prefix_of(iri, prefixes)
-            if name is not None:
+            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+            name = names.get(iri[:cut])
+            if name is not None and cut < len(iri):
                 used[name] = prefixes[name]
     return used
+
+
+@cache
+def _names_by_namespace(base: str) -> dict[str, str]:
+    """Prefix names by namespace, for a lookup per IRI instead of a search."""
+    return {namespace: name for name, namespace in _vocabulary(base).prefixes.items()}
 
 
 def _object_iri(triple: ox.Triple) -> str | None:
