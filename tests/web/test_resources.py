@@ -189,6 +189,15 @@ def test_a_browser_gets_html(client: TestClient) -> None:
 
     assert response.headers["content-type"].startswith("text/html")
     assert 'href="/doc/taakveld/gemeente/2023/0-1"' in response.text
+    assert "<h1>Lasten: 0.1 Bestuur × 1.1 Salarissen" in response.text
+
+
+def test_head_answers_without_a_body(client: TestClient) -> None:
+    response = client.head(f"/doc/{OBSERVATION}", headers={"Accept": "text/turtle"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert response.content == b""
 
 
 def test_an_unacceptable_type_is_406(client: TestClient) -> None:

@@ -202,7 +202,7 @@ def _page(
     types = description.types
     context: dict[str, Any] = {
         "iri": description.iri,
-        "title": names.get(description.iri) or compact_name(description.iri),
+        "title": _title(description, names),
         "types": [value_of(ox.NamedNode(kind), names) for kind in types],
         "properties": property_rows(description, names),
         "incoming": [],
@@ -250,6 +250,46 @@ def _page(
 
     context["incoming"] = incoming(store, description.iri)
     return render(request, "resource.html", headers=headers, **context)
+
+
+def _title(description: Description, names: dict[str, str]) -> str:
+    """A page's heading: the label, else words made of what the resource is."""
+    vocabulary = namespace().vocabulary
+    types = description.types
+    iri = description.iri
+    government = description.first(f"{vocabulary}overheid")
+    who = names.get(government, "") if government else ""
+    if f"{vocabulary}Aanleveringsversie" in types:
+        return f"Versie {iri.rsplit('/', 1)[-1]} van {who}"
+    label = names.get(iri)
+    if label:
+        return label
+    if description.first(f"{QB}dataSet") is not None:
+        codes = [
+            names.get(value) or compact_name(value)
+            for predicate in _DIMENSIONS
+            if (value := description.first(f"{vocabulary}{predicate}")) is not None
+        ]
+        part = iri.rsplit("/", 3)[-3]
+        return f"{part.capitalize()}: {' × '.join(codes)}"
+    if f"{vocabulary}Aanlevering" in types:
+        year, periode = iri.rsplit("/", 2)[-2:]
+        return f"Aanlevering {who} {year}, periode {periode}"
+    if f"{QB}DataSet" in types:
+        return f"{iri.rsplit('/', 1)[-1].capitalize()} van {who}"
+    return compact_name(iri)
+
+
+_DIMENSIONS = (
+    "taakveld",
+    "balanscode",
+    "kengetal",
+    "beleidsindicator",
+    "categorie",
+    "standper",
+    "verslagperiode",
+)
+"""The code dimensions of observations, row code before column code."""
 
 
 def _format_links(path: str) -> list[tuple[str, str]]:
