@@ -20,6 +20,7 @@ from iv3ld.intake import deliver
 from iv3ld.loading import load_content
 from iv3ld.settings import Settings
 from iv3ld.state import StateDirectory
+from iv3ld.store import Store
 from iv3ld.store.embedded import EmbeddedStore
 from iv3ld.web import create_app
 from iv3ld.web.pages import amount
@@ -487,3 +488,34 @@ def test_a_detail_line_without_consent_is_never_served(
     shown = client.get(f"/doc/{public_line.removeprefix(f'{BASE}/id/')}?format=ttl")
     assert shown.status_code == 200
     assert b"4100" in shown.content or b"4200" in shown.content
+
+
+def test_both_backends_serve_the_same_documents(
+    store: Store, tmp_path: Path, small_submission: dict[str, Any]
+) -> None:
+    state = StateDirectory(tmp_path / "state")
+    version = deliver(store, load_content(small_submission, "klein.json")).version
+    path = version.removeprefix(f"{BASE}/id/")
+    settings = Settings(store=tmp_path / "store", state=state.directory)
+
+    with TestClient(create_app(settings, store, state)) as client:
+        turtle = client.get(f"/doc/{path}/lasten/0-1/1-1?format=ttl")
+        jsonld = client.get(f"/doc/{path}/lasten/0-1/1-1?format=jsonld")
+        government = client.get("/doc/gemeente/GM0999", headers={"Accept": "text/html"})
+        redirect = client.get("/id/gemeente/GM0999", follow_redirects=False)
+    state.close()
+
+    assert turtle.status_code == 200
+    amounts = [
+        t.object.value
+        for t in _triples(turtle.content, "text/turtle")
+        if t.predicate.value == f"{IV3}bedrag"
+    ]
+    assert amounts == ["100"]
+    assert _triples(jsonld.content, "application/ld+json") == _triples(
+        turtle.content, "text/turtle"
+    )
+    assert redirect.status_code == 303
+    assert government.status_code == 200
+    assert "<h1>Kleindorp</h1>" in government.text
+    assert _tables(government.text)["taakvelden"][0][2][0] == "100"
