@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from iv3ld.errors import DeliveryForbiddenError, InputError
-from iv3ld.intake import Provenance, deliver, version_facts
+from iv3ld.intake import Provenance, VersionFacts, deliver, version_facts
 from iv3ld.loading import LoadedSubmission, load_json, load_turtle, load_workbook
 from iv3ld.publication import AMSTERDAM, Placement, Schedule, schedule
 from iv3ld.report import Report, render_json
@@ -159,7 +159,7 @@ def receive(
     received = receipt.received or _made_at(facts.datum, moment)
     receipt = replace(receipt, received=received)
 
-    dates = schedule(facts.year, facts.periode)
+    dates = _schedule(state, receipt, checksum, facts)
     placement = dates.placement(received)
     published_on = dates.publication_date(received)
     known = _known_delivery(state, checksum)
@@ -202,6 +202,24 @@ def receive(
         placement,
         published_on,
     )
+
+
+def _schedule(
+    state: StateDirectory, receipt: Receipt, checksum: str, facts: VersionFacts
+) -> Schedule:
+    """The CBS dates of the file's boekjaar and periode.
+
+    Raises InputError (recorded as unreadable) for a periode CBS has no schedule
+    for, since without one the file can be neither placed nor published.
+    """
+    try:
+        return schedule(facts.year, facts.periode)
+    except ValueError as error:
+        problem = InputError(
+            str(error), source=receipt.source, pointer="/metadata/periode", code="SF004"
+        )
+        _record_unreadable(state, receipt, checksum, problem)
+        raise problem from None
 
 
 def _made_at(datum: str | None, now: datetime) -> datetime:

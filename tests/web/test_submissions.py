@@ -199,6 +199,21 @@ def test_an_unreadable_file_is_422(site: Site) -> None:
     assert "not valid JSON" in response.json()["detail"]
 
 
+def test_a_periode_without_a_cbs_schedule_is_422(
+    site: Site, small_submission: dict[str, Any]
+) -> None:
+    small_submission["metadata"]["periode"] = 9
+
+    response = site.post(small_submission)
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "SF004"
+    assert body["pointer"] == "/metadata/periode"
+    assert "periode 9" in body["detail"]
+    assert site.store.graph_names() == set()
+
+
 def test_a_media_type_that_is_no_submission_format_415(
     site: Site, small_submission: dict[str, Any]
 ) -> None:

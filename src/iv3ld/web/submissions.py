@@ -80,8 +80,6 @@ async def post_submission(request: Request) -> Response:
         intake = await run_in_threadpool(_receive, request, receipt, government)
     except DeliveryForbiddenError as error:
         raise Problem(403, "Forbidden", error.message) from None
-    except InputError as error:
-        raise Problem(422, "Unreadable submission", str(error)) from None
 
     if intake.outcome == "refused":
         return _refusal(request, intake)
