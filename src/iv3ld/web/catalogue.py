@@ -58,12 +58,12 @@ LINKS = {
 Builder = Callable[[Store, datetime], list[ox.Triple]]
 
 
-@router.api_route(
+@router.get(
     "/id/catalogus",
-    methods=["GET", "HEAD"],
     summary="The catalogue: 303 to its document",
     status_code=303,
 )
+@router.head("/id/catalogus", include_in_schema=False)
 def see_catalogue(request: Request) -> Response:
     """The catalogue is a thing; its description lives at ``/doc/catalogus``."""
     query = request.url.query
@@ -71,11 +71,11 @@ def see_catalogue(request: Request) -> Response:
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
-@router.api_route(
+@router.get(
     "/doc/catalogus",
-    methods=["GET", "HEAD"],
     summary="The DCAT-AP-NL catalogue of the published submissions",
 )
+@router.head("/doc/catalogus", include_in_schema=False)
 async def get_catalogue(request: Request, format: str | None = None) -> Response:
     """The catalogue as an HTML page or as RDF."""
     media_type = choose(
@@ -104,11 +104,11 @@ async def get_catalogue(request: Request, format: str | None = None) -> Response
     return _rdf(triples, media_type, headers)
 
 
-@router.api_route(
+@router.get(
     "/.well-known/void",
-    methods=["GET", "HEAD"],
     summary="The VoID description of everything in the store",
 )
+@router.head("/.well-known/void", include_in_schema=False)
 async def get_void(request: Request, format: str | None = None) -> Response:
     """VoID: endpoint, URI space, size, vocabularies and dump of the store."""
     media_type = choose(list(RDF_FORMATS), request.headers.get("accept"), format)

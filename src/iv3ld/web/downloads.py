@@ -99,12 +99,12 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.api_route(
+@router.get(
     "/aanlevering/{government}/{year}/{name}",
-    methods=["GET", "HEAD"],
     summary="The current version of a submission as a file",
     responses=_NOT_FOUND,
 )
+@router.head("/aanlevering/{government}/{year}/{name}", include_in_schema=False)
 async def download_current(
     request: Request, government: str, year: str, name: str
 ) -> Response:
@@ -113,11 +113,13 @@ async def download_current(
     return await _download(request, government, year, periode, None, extension)
 
 
-@router.api_route(
+@router.get(
     "/aanlevering/{government}/{year}/{periode}/{name}",
-    methods=["GET", "HEAD"],
     summary="One version of a submission as a file",
     responses=_NOT_FOUND,
+)
+@router.head(
+    "/aanlevering/{government}/{year}/{periode}/{name}", include_in_schema=False
 )
 async def download_version(
     request: Request, government: str, year: str, periode: str, name: str
@@ -127,11 +129,11 @@ async def download_version(
     return await _download(request, government, year, periode, key, extension)
 
 
-@router.api_route(
+@router.get(
     f"/{DUMP_NAME}",
-    methods=["GET", "HEAD"],
     summary="Every public graph as gzipped N-Quads",
 )
+@router.head(f"/{DUMP_NAME}", include_in_schema=False)
 async def download_dump(request: Request) -> Response:
     """The whole public store, streamed graph by graph."""
     headers = validators(request, DUMP_TYPE)
