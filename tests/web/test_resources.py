@@ -519,3 +519,12 @@ def test_both_backends_serve_the_same_documents(
     assert government.status_code == 200
     assert "<h1>Kleindorp</h1>" in government.text
     assert _tables(government.text)["taakvelden"][0][2][0] == "100"
+
+
+def test_the_resource_routes_are_in_the_openapi_document(client: TestClient) -> None:
+    response = client.get("/openapi.json")
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert set(paths["/doc/{path}"]) == {"get"}
+    assert "/id/{path}" in paths and "/def/iv3" in paths

@@ -98,7 +98,8 @@ def _not_found(iri: str) -> Problem:
     )
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="A thing")
+@router.get("/id/{path:path}", summary="A thing")
+@router.head("/id/{path:path}", include_in_schema=False)
 def thing(request: Request, path: str) -> Response:
     """303 See Other to the document about the thing, when it is known."""
     raw = _raw_path(request, "/id/")
@@ -134,7 +135,8 @@ def regions(request: Request) -> Response:
     return render(request, "regions.html", headers=headers, regions=found)
 
 
-@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], summary="A document")
+@router.get("/doc/{path:path}", summary="A document")
+@router.head("/doc/{path:path}", include_in_schema=False)
 async def document(request: Request, path: str) -> Response:
     """The document about ``{base}/id/{path}`` in the negotiated format.
 
@@ -299,7 +301,8 @@ def _format_links(path: str) -> list[tuple[str, str]]:
     ]
 
 
-@router.api_route("/def/iv3", methods=["GET", "HEAD"], summary="The vocabulary")
+@router.get("/def/iv3", summary="The vocabulary")
+@router.head("/def/iv3", include_in_schema=False)
 def vocabulary_document(request: Request) -> Response:
     """The Iv3 vocabulary: an HTML listing of its terms, or its RDF."""
     media_type = choose(
