@@ -334,14 +334,17 @@ def publish_command(store_directory: Path | None, sparql_endpoint: str | None) -
             click.echo(f"published {intake.version} ({intake.placement.label})")
 
 
-@main.command("harvest")
-@click.option(
+_REGISTER = click.option(
     "--register",
     "register_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="The register of sources, CSV or Turtle (default: IV3LD_REGISTER, or"
     " register.csv in the state directory).",
 )
+
+
+@main.command("harvest")
+@_REGISTER
 @_store_options
 @click.option(
     "--format",
@@ -413,13 +416,7 @@ def _harvest_text(run: Any) -> str:
 @main.command("status")
 @click.argument("year", metavar="BOEKJAAR", type=click.IntRange(2000, 2100))
 @click.argument("periode", metavar="PERIODE", type=click.IntRange(0, 5))
-@click.option(
-    "--register",
-    "register_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The register of sources (default: IV3LD_REGISTER, or register.csv in"
-    " the state directory).",
-)
+@_REGISTER
 @_store_options
 @click.option(
     "--format",
