@@ -9,7 +9,12 @@ import pytest
 
 from iv3ld.errors import InputError, StoreError
 from iv3ld.identifiers import namespace
-from iv3ld.intake import current_versions, deliver
+from iv3ld.intake import (
+    current_versions,
+    deliver,
+    discard_unfinished_versions,
+    version_facts,
+)
 from iv3ld.loading import load_content
 from iv3ld.store import Store
 
@@ -151,3 +156,26 @@ def test_a_failed_load_leaves_the_previous_version_current(
     retried = deliver(store, load_content(later, "correctie.json"))
     assert retried.outcome == "loaded"
     assert _current(store, first.submission) == [retried.version]
+
+
+def test_an_interrupted_load_is_discarded_on_the_next_start(
+    store: Store, small_submission: dict[str, Any]
+) -> None:
+    first = deliver(store, load_content(small_submission, "klein.json"))
+    later = load_content(
+        _corrected(small_submission, "2026-07-20T09:00:00+02:00"), "correctie.json"
+    )
+    with pytest.raises(StoreError):
+        deliver(FailingRegister(store), later)  # type: ignore[arg-type]
+    unfinished = version_facts(later).version
+
+    discarded = discard_unfinished_versions(store)
+
+    if store.exclusive:
+        assert discarded == [unfinished]
+        assert unfinished not in store.graph_names()
+        assert f"{unfinished}/rapport" not in store.graph_names()
+    else:
+        assert discarded == []
+    assert first.version in store.graph_names()
+    assert _current(store, first.submission) == [first.version]

@@ -299,6 +299,7 @@ def _outcome_text(intake: Any) -> str:
 @contextmanager
 def _opened(settings: Settings) -> Iterator[tuple[Any, Any]]:
     """The store and state directory, checked; exit 4 when they cannot be used."""
+    from iv3ld.intake import discard_unfinished_versions
     from iv3ld.state import StateDirectory
     from iv3ld.store import open_store
 
@@ -311,6 +312,7 @@ def _opened(settings: Settings) -> Iterator[tuple[Any, Any]]:
         problems = store.check()
         if problems:
             _fail_store("; ".join(problems))
+        discard_unfinished_versions(store)
         yield store, state
         state.close()
     except StoreError as error:

@@ -39,7 +39,7 @@ import pyoxigraph as ox
 
 from iv3ld import __version__
 from iv3ld.errors import InputError
-from iv3ld.graphs import modified_update
+from iv3ld.graphs import mark_modified, modified_update
 from iv3ld.identifiers import namespace
 from iv3ld.loading import LoadedSubmission, term_text
 from iv3ld.publication import Placement
@@ -263,6 +263,35 @@ def _write_version(
     if report.rdf_builder is not None:
         text = report.graph.serialize(format="nt")
         store.load_graph(report_graph, text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+
+
+def discard_unfinished_versions(store: Store) -> list[str]:
+    """Drop the version graphs that no submission registers, with their reports.
+
+    They are what a load interrupted between writing a version and registering it
+    leaves behind: invisible to the views that follow the current pointer, but
+    still in the union that SPARQL and the resource documents read. Returns the
+    versions dropped. Only for a store this process alone writes to; on a shared
+    engine another process may be between those two steps right now.
+    """
+    if not store.exclusive:
+        return []
+
+    vocabulary = namespace().vocabulary
+    result = store.query(
+        f"SELECT DISTINCT ?graph WHERE {{"
+        f" GRAPH ?graph {{ ?graph a <{vocabulary}Aanleveringsversie> }}"
+        f" FILTER NOT EXISTS {{ ?submission <{vocabulary}heeftVersie> ?graph }} }}"
+    )
+    unfinished = result.column("graph")
+    for version in unfinished:
+        logger.warning("dropping %s: its load was interrupted", version)
+        store.drop_graph(version)
+        store.drop_graph(f"{version}/rapport")
+
+    if unfinished:
+        mark_modified(store)
+    return unfinished
 
 
 def split_details(

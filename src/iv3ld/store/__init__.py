@@ -91,6 +91,10 @@ class Store(Protocol):
     location: str
     """Where the store is: its directory or its endpoint, for messages."""
 
+    exclusive: bool
+    """Whether this process is the store's only writer (the embedded store is
+    locked to one process; a remote engine may have other writers)."""
+
     def query(
         self,
         query: str,

@@ -46,6 +46,7 @@ class EmbeddedStore:
         self._store = store
         self._slots = threading.BoundedSemaphore(max(slots, 1))
         self.location = location
+        self.exclusive = True
 
     @classmethod
     def open(cls, directory: Path, slots: int = 4) -> EmbeddedStore:

@@ -71,6 +71,7 @@ class RemoteStore:
         self.update_endpoint, _ = _split_credentials(update_endpoint)
         self.graph_store_endpoint, _ = _split_credentials(graph_store_endpoint)
         self.location = self.query_endpoint
+        self.exclusive = False
         self._client = httpx.Client(
             auth=auth, timeout=httpx.Timeout(timeout), follow_redirects=False
         )

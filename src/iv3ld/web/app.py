@@ -44,6 +44,7 @@ from iv3ld.errors import (
 )
 from iv3ld.examples import load_bundled_examples
 from iv3ld.graphs import ensure_reference_data
+from iv3ld.intake import discard_unfinished_versions
 from iv3ld.settings import Settings, read_settings
 from iv3ld.state import StateDirectory
 from iv3ld.store import Store, open_store
@@ -136,6 +137,7 @@ def prepare_store(store: Store, settings: Settings, state: StateDirectory) -> No
     if problems:
         raise ConfigurationError("; ".join(problems))
     ensure_reference_data(store)
+    discard_unfinished_versions(store)
     if settings.load_examples:
         load_bundled_examples(store, state)
 
