@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
+import iv3ld
+from iv3ld.identifiers import base_iri
+from iv3ld.web.app import _TITLES
+from iv3ld.web.problems import PROBLEM_KINDS
 
 
 def test_unknown_path_is_a_problem_document(client: TestClient) -> None:
@@ -50,3 +57,36 @@ def test_cors_allows_reads_from_anywhere(client: TestClient) -> None:
     response = client.get("/nergens", headers={"Origin": "https://example.org"})
 
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def _problem_titles() -> set[str]:
+    """Every problem title written in the package's source."""
+    titles = set()
+    for path in Path(iv3ld.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        titles.update(re.findall(r'Problem\(\s*\d{3},\s*"([^"]+)"', text))
+        titles.update(
+            re.findall(r'_send_problem\(\s*\w+,\s*\w+,\s*\d{3},\s*"([^"]+)"', text)
+        )
+    return titles
+
+
+def test_every_problem_kind_is_documented(client: TestClient) -> None:
+    documented = {kind.title for kind in PROBLEM_KINDS}
+    page = client.get("/def/problemen", headers={"Accept": "text/html"})
+
+    assert _problem_titles() - documented == set()
+    assert set(_TITLES.values()) - documented == set()
+    assert page.status_code == 200
+    for kind in PROBLEM_KINDS:
+        assert f'id="{kind.name}"' in page.text
+
+
+def test_a_problem_type_resolves_to_its_documentation(client: TestClient) -> None:
+    problem = client.get("/nergens").json()
+    fragment = problem["type"].split("#")[1]
+
+    page = client.get("/def/problemen", headers={"Accept": "text/html"})
+
+    assert problem["type"].startswith(f"{base_iri()}/def/problemen#")
+    assert f'id="{fragment}"' in page.text

@@ -58,7 +58,7 @@ from iv3ld.web.describe import (
 )
 from iv3ld.web.negotiation import choose
 from iv3ld.web.pages import render
-from iv3ld.web.problems import Problem
+from iv3ld.web.problems import PROBLEM_KINDS, Problem
 from iv3ld.web.serialisation import (
     FORMAT_NAMES,
     HTML,
@@ -355,6 +355,13 @@ def _context_response(request: Request, context: dict[str, Any]) -> Response:
         return answer
     body = orjson.dumps({"@context": context}, option=orjson.OPT_INDENT_2)
     return Response(body, media_type=JSON_LD, headers=headers)
+
+
+@router.get("/def/problemen", summary="The kinds of problem the API answers with")
+@router.head("/def/problemen", include_in_schema=False)
+def get_problem_kinds(request: Request) -> Response:
+    """The page every problem's ``type`` IRI points to, one row per kind."""
+    return render(request, "problems.html", kinds=PROBLEM_KINDS)
 
 
 @router.get("/def/{path:path}", include_in_schema=False)
