@@ -36,11 +36,10 @@ import click
 from iv3ld import __version__
 from iv3ld.conversion import UNIT_MULTIPLIERS
 from iv3ld.errors import ConfigurationError, InputError, Iv3Error, StoreError
-from iv3ld.loading import LoadedSubmission, load_path
+from iv3ld.loading import LoadedSubmission, is_workbook, load_path
 from iv3ld.report import Report, render_json, render_rdf, render_text
 from iv3ld.settings import Settings, read_settings
 from iv3ld.validation import ENGINES, validate
-from iv3ld.workbook import is_workbook, read_workbook
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
@@ -190,6 +189,8 @@ def _workbook_json(file: Path) -> str:
         head = stream.read(4)
     if not is_workbook(file, head):
         raise click.UsageError("--to json needs an Excel workbook (.xlsx) as input")
+
+    from iv3ld.workbook import read_workbook
 
     warnings: list[str] = []
     content = read_workbook(file, warnings=warnings)

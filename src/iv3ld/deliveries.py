@@ -26,14 +26,19 @@ from typing import Any, Literal
 
 from iv3ld.errors import DeliveryForbiddenError, InputError
 from iv3ld.intake import Provenance, VersionFacts, deliver, version_facts
-from iv3ld.loading import LoadedSubmission, load_json, load_turtle, load_workbook
+from iv3ld.loading import (
+    LoadedSubmission,
+    is_workbook,
+    load_json,
+    load_turtle,
+    load_workbook,
+)
 from iv3ld.publication import AMSTERDAM, Placement, Schedule, schedule
 from iv3ld.report import Report, render_json
 from iv3ld.state import StateDirectory
 from iv3ld.store import Store
 from iv3ld.submission import read_bytes
 from iv3ld.validation import validate
-from iv3ld.workbook import is_workbook
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from iv3ld.conversion import Conversion, convert, parse_jsonld
 from iv3ld.errors import InputError, NotJsonError, UnsupportedSubmissionError
 from iv3ld.identifiers import namespace
 from iv3ld.submission import Submission, decode, from_content, parse_json, read_bytes
-from iv3ld.workbook import is_workbook, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +61,22 @@ class LoadedSubmission:
             store.extend(self.quads)
 
 
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+"""File names read as a workbook; other files are too when they start as a zip."""
+
+ZIP_MAGIC = b"PK\x03\x04"
+"""The first bytes of a zip archive, as every .xlsx file is."""
+
+
+def is_workbook(path: Path, head: bytes = b"") -> bool:
+    """Tell whether a file is read as a workbook: by its name or a zip's first bytes.
+
+    Decided here, without the workbook reader, so that commands that read JSON do
+    not pay for importing it and openpyxl.
+    """
+    return path.suffix.lower() in WORKBOOK_SUFFIXES or head.startswith(ZIP_MAGIC)
+
+
 def load_path(path: Path, unit: str = "duizend") -> LoadedSubmission:
     """Read a file by its content: JSON, an Excel workbook or, for .ttl, Turtle.
 
@@ -82,6 +97,8 @@ def load_workbook(raw: bytes, source: str, unit: str = "duizend") -> LoadedSubmi
     exact decimals and validation and conversion see exactly what ``iv3ld convert
     --to json`` writes.
     """
+    from iv3ld.workbook import read_workbook
+
     warnings: list[str] = []
     cells: dict[str, str] = {}
     content = read_workbook(raw, source, warnings, cells)
@@ -223,7 +240,9 @@ def _from_submission(
 
 
 __all__ = [
+    "WORKBOOK_SUFFIXES",
     "LoadedSubmission",
+    "is_workbook",
     "load_content",
     "load_graph",
     "load_json",

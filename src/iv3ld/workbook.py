@@ -64,15 +64,13 @@ from iv3ld import __version__
 from iv3ld.codelists import CodeIndex, code_index, layer_slug
 from iv3ld.errors import ConfigurationError, FileTooLargeError, WorkbookError
 from iv3ld.identifiers import LAYER_SLUGS
+from iv3ld.loading import ZIP_MAGIC
 from iv3ld.submission import MAX_FILE_BYTES, read_bytes
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
 
 logger = logging.getLogger(__name__)
-
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
-"""File names read as a workbook; other files are too when they start as a zip."""
 
 MAX_UNPACKED_BYTES = 4 * MAX_FILE_BYTES
 """Largest unpacked size of a workbook; a real Iv3 model unpacks to a few MB."""
@@ -88,7 +86,6 @@ EXPORT_SOFTWARE = f"iv3ld {__version__}"
 
 INFORMATION_SHEET = "4.Informatie"
 
-_ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _NOT_XLSX = (
     "not an Excel workbook (.xlsx); an .xls file of Excel 97–2003 or a workbook "
@@ -311,11 +308,6 @@ class Axis:
         return sorted(found, key=lambda code: code.text)
 
 
-def is_workbook(path: Path, head: bytes = b"") -> bool:
-    """Tell whether a file is read as a workbook: by its name or a zip's first bytes."""
-    return path.suffix.lower() in WORKBOOK_SUFFIXES or head.startswith(_ZIP_MAGIC)
-
-
 def read_workbook(
     data: bytes | Path,
     source: str | None = None,
@@ -409,7 +401,7 @@ def _read_grids(raw: bytes, source: str) -> tuple[dict[str, Grid], datetime | No
 
 def _check_archive(raw: bytes, source: str) -> None:
     """Refuse what is not a zip, and a zip that unpacks to too much."""
-    if raw.startswith(_OLE_MAGIC) or not raw.startswith(_ZIP_MAGIC):
+    if raw.startswith(_OLE_MAGIC) or not raw.startswith(ZIP_MAGIC):
         raise WorkbookError(_NOT_XLSX, source=source)
     try:
         with zipfile.ZipFile(BytesIO(raw)) as archive:
@@ -1081,7 +1073,5 @@ __all__ = [
     "EXPORT_SOFTWARE",
     "MAX_UNPACKED_BYTES",
     "UNKNOWN_PACKAGE",
-    "WORKBOOK_SUFFIXES",
-    "is_workbook",
     "read_workbook",
 ]
