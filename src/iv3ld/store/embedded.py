@@ -16,9 +16,10 @@ engine that enforces them itself (Oxigraph: ``serve --timeout-s``).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -38,13 +39,15 @@ from iv3ld.store.query_text import declares_dataset
 
 logger = logging.getLogger(__name__)
 
+Job = Callable[[], QueryResult]
+
 
 class EmbeddedStore:
     """A pyoxigraph store in a directory (or in memory, for tests and benchmarks)."""
 
     def __init__(self, store: ox.Store, slots: int = 4, location: str = "memory"):
         self._store = store
-        self._slots = threading.BoundedSemaphore(max(slots, 1))
+        self._workers = QueryWorkers(max(slots, 1))
         self.location = location
         self.exclusive = True
 
@@ -86,42 +89,14 @@ class EmbeddedStore:
         if timeout is None:
             return self._evaluate(query, arguments, limit)
 
-        future = self._start(query, arguments, limit, timeout)
+        future = self._workers.submit(lambda: self._evaluate(query, arguments, limit))
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
+            future.cancel()
             raise QueryTimeoutError(
                 f"the query ran longer than the limit of {timeout:g} s"
             ) from None
-
-    def _start(
-        self, query: str, arguments: dict[str, Any], limit: int | None, timeout: float
-    ) -> Future[QueryResult]:
-        """Run a query on a daemon thread once a slot is free.
-
-        Daemon threads, because a query that outlives its limit must not keep the
-        process from exiting. Waiting for a slot counts against the time limit.
-        """
-        future: Future[QueryResult] = Future()
-        if not self._slots.acquire(timeout=timeout):
-            future.set_exception(
-                QueryTimeoutError(
-                    f"no query slot came free within the limit of {timeout:g} s"
-                )
-            )
-            return future
-
-        def work() -> None:
-            try:
-                future.set_result(self._evaluate(query, arguments, limit))
-            except BaseException as error:  # handed to the waiting caller
-                _drop_locals(error)
-                future.set_exception(error)
-            finally:
-                self._slots.release()
-
-        threading.Thread(target=work, name="iv3ld-query", daemon=True).start()
-        return future
 
     def _evaluate(
         self, query: str, arguments: dict[str, Any], limit: int | None
@@ -181,6 +156,51 @@ class EmbeddedStore:
         """Flush and release the directory lock."""
         self._store.flush()
         del self._store
+
+
+class QueryWorkers:
+    """A fixed number of threads that run queries with a time limit.
+
+    Started once and kept, since a thread per query costs about a millisecond.
+    Daemon threads, because a query that outlives its limit must not keep the
+    process from exiting. A query that waits for a free worker waits on its own
+    time limit, and one whose caller gave up before a worker took it never runs.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._jobs: queue.SimpleQueue[tuple[Future[QueryResult], Job]] = (
+            queue.SimpleQueue()
+        )
+        self._started = False
+        self._lock = threading.Lock()
+
+    def submit(self, job: Job) -> Future[QueryResult]:
+        """Queue a query; its future holds the result or the error it raised."""
+        self._start()
+        future: Future[QueryResult] = Future()
+        self._jobs.put((future, job))
+        return future
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            for number in range(self._count):
+                name = f"iv3ld-query-{number}"
+                threading.Thread(target=self._work, name=name, daemon=True).start()
+            self._started = True
+
+    def _work(self) -> None:
+        while True:
+            future, job = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as error:  # handed to the waiting caller
+                _drop_locals(error)
+                future.set_exception(error)
 
 
 def materialise(result: Any, limit: int | None) -> QueryResult:
