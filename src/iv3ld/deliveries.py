@@ -168,6 +168,7 @@ def receive(
     placement = dates.placement(received)
     published_on = dates.publication_date(received)
     known = _known_delivery(state, checksum)
+    _refuse_held_conflict(state, receipt, checksum, facts)
     report = validate(loaded)
 
     if not report.conforms:
@@ -185,13 +186,21 @@ def receive(
             placement,
             published_on,
         )
-        delivery = deliver(
-            store, loaded, report, provenance=provenance, private=state.private_store()
-        )
+        try:
+            delivery = deliver(
+                store,
+                loaded,
+                report,
+                provenance=provenance,
+                private=state.private_store(),
+            )
+        except InputError as error:
+            _record_unreadable(state, receipt, checksum, error)
+            raise
         outcome = delivery.outcome
 
     row = _record(
-        state, receipt, checksum, facts, report, outcome, placement, published_on
+        state, receipt, checksum, facts, report, outcome, placement, published_on, unit
     )
     logger.info(
         "%s (%s): %s, %s", receipt.source, receipt.channel, outcome, facts.version
@@ -251,7 +260,11 @@ def publish_due(
 
     published = []
     for row in rows:
-        published.append(_publish_held(store, state, dict(row), moment))
+        try:
+            published.append(_publish_held(store, state, dict(row), moment))
+        except InputError as error:
+            logger.error("held delivery %s cannot be published: %s", row["id"], error)
+            _mark_refused(state, row["id"], str(error))
     if published:
         logger.info("published %d held deliveries", len(published))
     return published
@@ -268,7 +281,7 @@ def _publish_held(
         row["channel"],
         received,
     )
-    loaded = read_receipt(receipt)
+    loaded = read_receipt(receipt, row["unit"])
     facts = version_facts(loaded)
     dates = schedule(facts.year, facts.periode)
     placement = Placement(row["placement"])
@@ -283,14 +296,22 @@ def _publish_held(
     delivery = deliver(
         store, loaded, provenance=provenance, private=state.private_store()
     )
+    outcome: Outcome = "refused" if delivery.outcome == "refused" else "loaded"
     with state.connect() as connection:
         connection.execute(
-            "UPDATE deliveries SET outcome = ?, published = ? WHERE id = ?",
-            ("loaded", _timestamp(moment), row["id"]),
+            "UPDATE deliveries SET outcome = ?, published = ?, violations = ?,"
+            " warnings = ? WHERE id = ?",
+            (
+                outcome,
+                _timestamp(moment) if outcome == "loaded" else None,
+                delivery.report.count("Violation"),
+                delivery.report.count("Warning"),
+                row["id"],
+            ),
         )
     return Intake(
         row["id"],
-        "loaded" if delivery.outcome != "refused" else "refused",
+        outcome,
         delivery.report,
         facts.version,
         facts.submission,
@@ -332,6 +353,40 @@ def latest_deliveries(
     return latest
 
 
+def _refuse_held_conflict(
+    state: StateDirectory, receipt: Receipt, checksum: str, facts: VersionFacts
+) -> None:
+    """Refuse a file whose datum a held delivery with other content already has.
+
+    The datum is the version key; the store would refuse the second of two such
+    files only when both are published, and it must not wait that long.
+    """
+    with state.connect() as connection:
+        row = connection.execute(
+            "SELECT id FROM deliveries WHERE outcome = 'pending' AND version = ?"
+            " AND content_checksum IS NOT NULL AND content_checksum != ? LIMIT 1",
+            (facts.version, facts.checksum),
+        ).fetchone()
+    if row is None:
+        return
+    problem = InputError(
+        f"a different file with the same metadata.datum is held for publication as"
+        f" {facts.version}; a correction needs a later datum",
+        source=receipt.source,
+        pointer="/metadata/datum",
+    )
+    _record_unreadable(state, receipt, checksum, problem)
+    raise problem
+
+
+def _mark_refused(state: StateDirectory, row: int, message: str) -> None:
+    with state.connect() as connection:
+        connection.execute(
+            "UPDATE deliveries SET outcome = 'refused', message = ? WHERE id = ?",
+            (message, row),
+        )
+
+
 def _known_delivery(state: StateDirectory, checksum: str) -> str | None:
     """The outcome of an earlier delivery of the very same file that was kept."""
     with state.connect() as connection:
@@ -354,6 +409,7 @@ def _record(
     outcome: Outcome,
     placement: Placement,
     published_on: date,
+    unit: str,
 ) -> int:
     received = receipt.received or datetime.now(UTC)
     published = _timestamp(datetime.now(UTC)) if outcome == "loaded" else None
@@ -361,8 +417,9 @@ def _record(
         cursor = connection.execute(
             "INSERT INTO deliveries (received, channel, source, government, boekjaar,"
             " periode, checksum, media_type, outcome, version, placement,"
-            " publication_date, published, violations, warnings, report)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " publication_date, published, violations, warnings, report, unit,"
+            " content_checksum)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 _timestamp(received),
                 receipt.channel,
@@ -380,6 +437,8 @@ def _record(
                 report.count("Violation"),
                 report.count("Warning"),
                 json.dumps(render_json([report])["results"], ensure_ascii=False),
+                unit,
+                facts.checksum,
             ),
         )
         return int(cursor.lastrowid or 0)

@@ -31,7 +31,7 @@ from iv3ld.store.embedded import EmbeddedStore
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -63,7 +63,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     violations INTEGER NOT NULL DEFAULT 0,
     warnings INTEGER NOT NULL DEFAULT 0,
     message TEXT NOT NULL DEFAULT '',
-    report TEXT
+    report TEXT,
+    unit TEXT NOT NULL DEFAULT 'duizend',
+    content_checksum TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_period
     ON deliveries (boekjaar, periode, government);
@@ -80,6 +82,23 @@ CREATE TABLE IF NOT EXISTS harvest_sources (
     outcome TEXT
 );
 """
+
+
+_ADDED_COLUMNS = {
+    "unit": "TEXT NOT NULL DEFAULT 'duizend'",
+    "content_checksum": "TEXT",
+}
+"""Columns of the deliveries table that a ledger of schema version 1 lacks."""
+
+
+def _upgrade(connection: sqlite3.Connection) -> None:
+    """Add the columns that later versions of iv3ld record to an older ledger."""
+    present = {row[1] for row in connection.execute("PRAGMA table_info(deliveries)")}
+    for name, declaration in _ADDED_COLUMNS.items():
+        if name not in present:
+            connection.execute(
+                f"ALTER TABLE deliveries ADD COLUMN {name} {declaration}"
+            )
 
 
 class StateDirectory:
@@ -102,6 +121,7 @@ class StateDirectory:
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.executescript(_SCHEMA)
+            _upgrade(connection)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             connection.commit()
         finally:
