@@ -167,13 +167,17 @@ async def _answer(
             return unchanged
 
     try:
-        result = await run_in_threadpool(_run, request, operation)
+        result, body = await run_in_threadpool(
+            _run_and_write, request, operation, kind, media_type
+        )
     except StoreError as error:
         if media_type != HTML:
             raise
         problem = store_problem(error)
         return _page(request, operation, problem=problem, headers=problem.headers)
 
+    if body is not None and media_type is not None:
+        return Response(body, media_type=content_type(media_type), headers=headers)
     if media_type is None or result.kind != kind:
         media_type = _negotiate(request, result.kind, operation)
         if conditional:
@@ -182,6 +186,21 @@ async def _answer(
         return _page(request, operation, result=result, headers=headers)
     body = await run_in_threadpool(serialize, result, media_type)
     return Response(body, media_type=content_type(media_type), headers=headers)
+
+
+def _run_and_write(
+    request: Request, operation: Operation, kind: str | None, media_type: str | None
+) -> tuple[QueryResult, bytes | None]:
+    """Run the query and, when its format is already known, write it too.
+
+    One trip to a worker thread for both, since each trip costs a request more
+    than the serialising does; the body is None when the format must wait for the
+    result (a form the query text did not reveal) or the answer is a page.
+    """
+    result = _run(request, operation)
+    if media_type is None or media_type == HTML or result.kind != kind:
+        return result, None
+    return result, serialize(result, media_type)
 
 
 def _run(request: Request, operation: Operation) -> QueryResult:
