@@ -121,7 +121,14 @@ def measure_pyshacl(path: Path) -> dict[str, Any]:
 def measure_pyrudof(path: Path) -> dict[str, Any]:
     """pyrudof on the same shapes and data, where it can read them."""
     import pyoxigraph as ox
-    import pyrudof
+
+    try:
+        import pyrudof
+    except ImportError:
+        return {
+            "total": float("nan"),
+            "error": "pyrudof is not installed: pip install -e '.[bench]'",
+        }
 
     from iv3ld.loading import load_path
     from iv3ld.resources import read_text
@@ -193,7 +200,10 @@ def _base() -> str:
 
 
 def _child(target: Callable[[Path], dict[str, Any]], path: Path, queue: Any) -> None:
-    result = target(path)
+    try:
+        result = target(path)
+    except Exception as error:  # reported in the table, so the run goes on
+        result = {"total": float("nan"), "error": f"{type(error).__name__}: {error}"}
     result["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put(result)
 
