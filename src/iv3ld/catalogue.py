@@ -287,8 +287,16 @@ class Triples:
         )
 
 
+@dataclass(frozen=True)
+class Operator:
+    """Who runs the site: the catalogue's publisher and contact point."""
+
+    name: str = "Beheer iv3ld"
+    email: str | None = None
+
+
 def catalogue_triples(
-    store: Store, modified: datetime | None = None
+    store: Store, modified: datetime | None = None, operator: Operator | None = None
 ) -> list[ox.Triple]:
     """The DCAT-AP-NL catalogue of the store's submissions."""
     listed = entries(store)
@@ -296,7 +304,7 @@ def catalogue_triples(
     catalogue = catalogue_iri()
     service = f"{catalogue}#sparql"
 
-    _describe_catalogue(graph, listed, modified)
+    _describe_catalogue(graph, listed, modified, operator or Operator())
     _describe_service(graph, service, listed)
     for entry in listed:
         _describe_dataset(graph, entry, service)
@@ -305,7 +313,7 @@ def catalogue_triples(
 
 
 def _describe_catalogue(
-    graph: Triples, listed: list[Entry], modified: datetime | None
+    graph: Triples, listed: list[Entry], modified: datetime | None, operator: Operator
 ) -> None:
     base = namespace().base
     catalogue = catalogue_iri()
@@ -328,10 +336,10 @@ def _describe_catalogue(
         " published as linked data: per submission (government, year and period) as"
         " CSV, JSON-LD and Turtle, and all together through the SPARQL endpoint.",
     )
-    operator = _operator(graph)
-    graph.add(catalogue, f"{DCT}publisher", operator)
-    graph.add(catalogue, f"{DCT}creator", operator)
-    graph.add(catalogue, f"{DCAT}contactPoint", _operator_contact(graph))
+    agent = _operator(graph, operator)
+    graph.add(catalogue, f"{DCT}publisher", agent)
+    graph.add(catalogue, f"{DCT}creator", agent)
+    graph.add(catalogue, f"{DCAT}contactPoint", _operator_contact(graph, operator))
     graph.add(catalogue, f"{DCT}license", LICENCE)
     graph.add(catalogue, f"{DCT}language", DUTCH)
     graph.add(catalogue, f"{DCT}language", ENGLISH)
@@ -346,21 +354,23 @@ def _describe_catalogue(
         graph.add(catalogue, f"{DCAT}dataset", entry.submission)
 
 
-def _operator(graph: Triples) -> str:
+def _operator(graph: Triples, operator: Operator) -> str:
     """The agent that runs this iv3ld site and publishes the catalogue."""
-    operator = f"{catalogue_iri()}#beheerder"
-    graph.add(operator, f"{RDF}type", f"{FOAF}Agent")
-    graph.add(operator, f"{FOAF}name", ox.Literal("Beheer iv3ld", language="nl"))
-    graph.add(operator, f"{FOAF}homepage", f"{namespace().base}/")
-    return operator
+    agent = f"{catalogue_iri()}#beheerder"
+    graph.add(agent, f"{RDF}type", f"{FOAF}Agent")
+    graph.add(agent, f"{FOAF}name", ox.Literal(operator.name, language="nl"))
+    graph.add(agent, f"{FOAF}homepage", f"{namespace().base}/")
+    return agent
 
 
-def _operator_contact(graph: Triples) -> str:
+def _operator_contact(graph: Triples, operator: Operator) -> str:
     contact = f"{catalogue_iri()}#contact"
     graph.add(contact, f"{RDF}type", f"{VCARD}Organization")
     graph.add(contact, f"{RDF}type", f"{VCARD}Kind")
-    graph.add(contact, f"{VCARD}fn", ox.Literal("Beheer iv3ld"))
+    graph.add(contact, f"{VCARD}fn", ox.Literal(operator.name))
     graph.add(contact, f"{VCARD}hasURL", f"{namespace().base}/")
+    if operator.email:
+        graph.add(contact, f"{VCARD}hasEmail", f"mailto:{operator.email}")
     return contact
 
 
@@ -605,6 +615,7 @@ __all__ = [
     "CATALOGUE_PREFIXES",
     "DISTRIBUTIONS",
     "Entry",
+    "Operator",
     "catalogue_iri",
     "catalogue_triples",
     "entries",

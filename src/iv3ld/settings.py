@@ -133,6 +133,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Load the bundled example submissions when the store is empty.",
     ),
     Setting(
+        "operator_name",
+        "IV3LD_OPERATOR_NAME",
+        "Beheer iv3ld",
+        str,
+        "Who runs this site: the publisher and contact of its DCAT catalogue.",
+    ),
+    Setting(
+        "operator_email",
+        "IV3LD_OPERATOR_EMAIL",
+        None,
+        str,
+        "E-mail address of the catalogue's contact point (default: the site's address"
+        " only).",
+    ),
+    Setting(
         "harvest_concurrency",
         "IV3LD_HARVEST_CONCURRENCY",
         8,
@@ -204,6 +219,8 @@ class Settings:
     max_query_bytes: int = 1024 * 1024
     max_url_bytes: int = 8192
     load_examples: bool = True
+    operator_name: str = "Beheer iv3ld"
+    operator_email: str | None = None
     harvest_concurrency: int = 8
     harvest_connect_timeout: float = 10.0
     harvest_read_timeout: float = 60.0

@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 from pyshacl import validate
 
 from iv3ld.identifiers import namespace
+from iv3ld.settings import Settings
+from iv3ld.state import StateDirectory
 from iv3ld.store.embedded import EmbeddedStore
+from iv3ld.web import create_app
 from iv3ld.web.pages import local_href
 
 BASE = namespace().base
@@ -20,6 +23,7 @@ DCT = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SHACL = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
 SUBMISSIONS = {
     f"{BASE}/id/aanlevering/GM0363/2023/5",
     f"{BASE}/id/aanlevering/PV28/2026/0",
@@ -242,3 +246,25 @@ def test_void_by_format_name(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/ld+json"
     parsed = list(ox.parse(response.content, format=ox.RdfFormat.JSON_LD))
     assert any(quad.predicate.value == f"{VOID}triples" for quad in parsed)
+
+
+def test_the_operator_is_a_setting(
+    served_site: tuple[EmbeddedStore, StateDirectory], shared_data: Path
+) -> None:
+    store, state = served_site
+    settings = Settings(
+        store=Path(store.location),
+        state=state.directory,
+        operator_name="CBS, team Iv3",
+        operator_email="iv3@cbs.example",
+    )
+    with TestClient(create_app(settings, store, state)) as client:
+        turtle = client.get("/doc/catalogus?format=ttl").text
+    data = rdflib.Graph().parse(data=turtle, format="turtle")
+    catalogue = rdflib.URIRef(f"{BASE}/id/catalogus")
+
+    publisher = data.value(catalogue, rdflib.DCTERMS.publisher)
+    contact = data.value(catalogue, rdflib.DCAT.contactPoint)
+    assert str(data.value(publisher, rdflib.FOAF.name)) == "CBS, team Iv3"
+    assert (contact, VCARD.hasEmail, rdflib.URIRef("mailto:iv3@cbs.example")) in data
+    assert violations(data, shapes_graph(shared_data)) == []

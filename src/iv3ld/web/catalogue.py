@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -25,6 +26,7 @@ from fastapi.responses import RedirectResponse, Response
 from iv3ld.catalogue import (
     CATALOGUE_PREFIXES,
     PERIOD_NAMES,
+    Operator,
     catalogue_iri,
     catalogue_triples,
     entries,
@@ -98,8 +100,10 @@ async def get_catalogue(request: Request, format: str | None = None) -> Response
             dump=dump_iri(),
             alternates=_alternates("/doc/catalogus"),
         )
+    settings = request.app.state.settings
+    operator = Operator(settings.operator_name, settings.operator_email)
     triples = await run_in_threadpool(
-        _described, request, "catalogue", catalogue_triples
+        _described, request, "catalogue", partial(catalogue_triples, operator=operator)
     )
     return _rdf(triples, media_type, headers)
 
