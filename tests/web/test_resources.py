@@ -364,12 +364,15 @@ def test_the_submission_page_lists_its_versions(client: TestClient) -> None:
     assert versions[0][5][0] == "huidig"
 
 
-def test_the_version_page_lists_parts_and_observations(client: TestClient) -> None:
+def test_the_version_page_links_parts_whose_pages_list_observations(
+    client: TestClient,
+) -> None:
     html = client.get(f"/doc/{VERSION}", headers={"Accept": "text/html"}).text
+    part = client.get(f"/doc/{VERSION}/lasten", headers={"Accept": "text/html"}).text
 
     assert f'href="/doc/{VERSION}/lasten"' in html
     assert f'href="/doc/{VERSION}/balans-standen"' in html
-    rows = _tables(html)["observations"]
+    rows = _tables(part)["observations"]
     assert any(row[4][1] == f"/doc/{OBSERVATION}" for row in rows)
 
 

@@ -25,6 +25,7 @@ described and the other formats.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import orjson
@@ -227,19 +228,21 @@ def _page(
             **context,
         )
     if f"{vocabulary}Aanleveringsversie" in types:
-        tables = submission_pages.observation_tables(store, description.iri)
+        parts = submission_pages.parts_of(store, description.iri)
         context["properties"] = property_rows(
             description, names, skip=[f"{vocabulary}waarneming"]
         )
         return render(
-            request, "version.html", headers=headers, tables=tables, **context
+            request,
+            "version.html",
+            headers=headers,
+            parts=parts,
+            page_size=submission_pages.PAGE_SIZE,
+            **context,
         )
     if f"{QB}DataSet" in types:
-        version = submission_pages.version_of_part(description.iri)
-        tables = submission_pages.observation_tables(store, version, description.iri)
-        return render(
-            request, "version.html", headers=headers, tables=tables, **context
-        )
+        part_page = _part_page(request, store, description.iri)
+        return render(request, "part.html", headers=headers, page=part_page, **context)
     if f"{SKOS}Concept" in types:
         code = codes.code_page(store, description)
         context["incoming"] = incoming(store, description.iri)
@@ -252,6 +255,59 @@ def _page(
 
     context["incoming"] = incoming(store, description.iri)
     return render(request, "resource.html", headers=headers, **context)
+
+
+PAGE_PARAMETER = "pagina"
+"""The query parameter naming a page of a part's observations (from 1)."""
+
+_PAGE_DIGITS = 18
+"""Longer page numbers are past any part's end (and too long for ``int()``)."""
+
+
+def _part_page(
+    request: Request, store: Store, part_iri: str
+) -> submission_pages.PartPage:
+    """The page of a part the request asks for.
+
+    Raises Problem 400 for a page number that is not a whole number from 1, and
+    404 for one past the part's last page (the detail names the last page).
+    """
+    number = _page_number(request)
+    part = submission_pages.part_of(store, part_iri)
+    if part is None:
+        raise _not_found(part_iri)
+
+    if number > part.pages:
+        raise Problem(
+            404,
+            _NO_DOCUMENT,
+            f"{part.name} has {part.observations} observations on {part.pages}"
+            f" page(s) of {submission_pages.PAGE_SIZE}; there is no page {number}."
+            f" The first page is {request.url.path}",
+        )
+    return submission_pages.part_page(store, part, number)
+
+
+def _page_number(request: Request) -> int:
+    """The ``pagina`` parameter as a number from 1 (1 when absent).
+
+    Raises Problem 400 when it is given twice or is not a whole number from 1.
+    """
+    values = request.query_params.getlist(PAGE_PARAMETER)
+    if not values:
+        return 1
+    text = values[0]
+    digits = text.isascii() and text.isdigit()
+    number = int(text) if digits and len(text) <= _PAGE_DIGITS else sys.maxsize
+    if len(values) > 1 or not digits or number < 1:
+        shown = ", ".join(repr(value[:20]) for value in values)
+        raise Problem(
+            400,
+            "Bad request",
+            f"{PAGE_PARAMETER} must be given once, as a whole number from 1;"
+            f" got {shown}",
+        )
+    return number
 
 
 def _title(description: Description, names: dict[str, str]) -> str:

@@ -5,17 +5,24 @@ its IRI: its versions (``iv3:heeftVersie``), the current one
 (``iv3:huidigeVersie``) and each version's provenance (received, placement,
 publication date). A version's own graph holds its parts (``qb:DataSet``s,
 ``dcterms:isPartOf`` the version) and their observations.
+
+A version's page summarises its parts; a part's page shows its observations
+:data:`PAGE_SIZE` at a time (:func:`part_page`), so that no page grows with the
+size of a government.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, Term, term_value
 from iv3ld.web.describe import DCTERMS, PROV, QB, SKOS, code_sort_key, decimal
+
+PAGE_SIZE = 200
+"""Observations on one page of a part."""
 
 
 @dataclass
@@ -83,31 +90,26 @@ class Part:
     name: str
     observations: int
 
+    @property
+    def pages(self) -> int:
+        """How many pages the part's observations fill; an empty part has one."""
+        return max(1, -(-self.observations // PAGE_SIZE))
+
 
 @dataclass
 class ObservationRow:
-    """One observation: its code, its column code and its amount or value."""
+    """One observation: its code, its column code and its amount or value.
+
+    The IRIs and the value are None when the observation lacks them.
+    """
 
     iri: str
-    code_iri: str
+    code_iri: str | None
     code: str
     code_label: str
-    column_iri: str
+    column_iri: str | None
     column: str
-    value: Decimal
-
-
-@dataclass
-class PartTable:
-    """The observations of one part."""
-
-    part: Part
-    rows: list[ObservationRow] = field(default_factory=list)
-
-    @property
-    def total(self) -> Decimal:
-        """The sum of the part's values (meaningless for kengetallen)."""
-        return sum((row.value for row in self.rows), Decimal(0))
+    value: Decimal | None
 
 
 def parts_of(store: Store, version: str) -> list[Part]:
@@ -128,51 +130,127 @@ def parts_of(store: Store, version: str) -> list[Part]:
     ]
 
 
-def observation_tables(
-    store: Store, version: str, part: str | None = None
-) -> list[PartTable]:
-    """The observations of a version (or of one part), one table per part."""
+def observation_rows(store: Store, part: str) -> list[ObservationRow]:
+    """Every observation of one part, in code order, then column order.
+
+    An observation without a code, column or value (a row the file left
+    incomplete) is listed too, with that cell empty, so that a part's page shows
+    as many rows as the part has observations. The codes' notations and labels
+    come from a second query: joined into the first, they cost ten times more.
+    """
     vocabulary = namespace().vocabulary
-    parts = [item for item in parts_of(store, version) if part in {None, item.iri}]
-    restriction = f"VALUES ?part {{ <{part}> }}" if part else ""
     result = store.query(
-        f"SELECT ?part ?observation ?code ?codeNotation ?codeLabel ?column"
-        f" ?columnNotation ?value WHERE {{ {restriction} GRAPH <{version}> {{"
-        f" ?observation <{QB}dataSet> ?part ;"
-        f" <{vocabulary}taakveld>|<{vocabulary}balanscode>|<{vocabulary}kengetal>"
-        f"|<{vocabulary}beleidsindicator> ?code ;"
-        f" <{vocabulary}categorie>|<{vocabulary}standper>|<{vocabulary}verslagperiode>"
-        f" ?column ; <{vocabulary}bedrag>|<{vocabulary}waarde> ?value }}"
-        f" OPTIONAL {{ ?code <{SKOS}notation> ?codeNotation }}"
-        f" OPTIONAL {{ ?code <{SKOS}prefLabel> ?codeLabel"
-        f" FILTER(langMatches(lang(?codeLabel), 'nl')) }}"
-        f" OPTIONAL {{ ?column <{SKOS}notation> ?columnNotation }} }}"
+        f"SELECT ?observation ?code ?column ?value WHERE {{"
+        f" GRAPH <{version_of_part(part)}> {{"
+        f" ?observation <{QB}dataSet> <{part}> ."
+        f" OPTIONAL {{ ?observation <{vocabulary}taakveld>|<{vocabulary}balanscode>"
+        f"|<{vocabulary}kengetal>|<{vocabulary}beleidsindicator> ?code }}"
+        f" OPTIONAL {{ ?observation <{vocabulary}categorie>|<{vocabulary}standper>"
+        f"|<{vocabulary}verslagperiode> ?column }}"
+        f" OPTIONAL {{ ?observation <{vocabulary}bedrag>|<{vocabulary}waarde> ?value }}"
+        f" }} }}"
     )
-    tables = {item.iri: PartTable(item) for item in parts}
-    seen: set[str] = set()
+    found: dict[str, Mapping[str, Term]] = {}
     for row in result.records():
-        observation = term_value(row["observation"])
-        table = tables.get(term_value(row["part"]))
-        if table is None or observation in seen:
-            continue
-        seen.add(observation)
-        code, column = term_value(row["code"]), term_value(row["column"])
-        table.rows.append(
-            ObservationRow(
-                iri=observation,
-                code_iri=code,
-                code=_text(row, "codeNotation") or code.rsplit("/", 1)[-1],
-                code_label=_text(row, "codeLabel") or "",
-                column_iri=column,
-                column=_text(row, "columnNotation") or column.rsplit("/", 1)[-1],
-                value=decimal(row["value"]),
-            )
+        found.setdefault(term_value(row["observation"]), row)
+
+    used = {_text(row, key) for row in found.values() for key in ("code", "column")}
+    names = _code_names(store, {iri for iri in used if iri})
+    rows = [_observation_row(iri, row, names) for iri, row in found.items()]
+    return sorted(
+        rows, key=lambda item: (code_sort_key(item.code), code_sort_key(item.column))
+    )
+
+
+def _code_names(store: Store, codes: set[str]) -> dict[str, tuple[str, str]]:
+    """The notation and Dutch label of each code, where the store has them."""
+    if not codes:
+        return {}
+    listed = " ".join(f"<{code}>" for code in sorted(codes))
+    result = store.query(
+        f"SELECT ?code ?notation ?label WHERE {{ VALUES ?code {{ {listed} }}"
+        f" OPTIONAL {{ ?code <{SKOS}notation> ?notation }}"
+        f" OPTIONAL {{ ?code <{SKOS}prefLabel> ?label"
+        f" FILTER(langMatches(lang(?label), 'nl')) }} }}"
+    )
+    names: dict[str, tuple[str, str]] = {}
+    for row in result.records():
+        code = term_value(row["code"])
+        names.setdefault(
+            code,
+            (_text(row, "notation") or _last_segment(code), _text(row, "label") or ""),
         )
-    for table in tables.values():
-        table.rows.sort(
-            key=lambda row: (code_sort_key(row.code), code_sort_key(row.column))
-        )
-    return list(tables.values())
+    return names
+
+
+def _observation_row(
+    observation: str, row: Mapping[str, Term], names: dict[str, tuple[str, str]]
+) -> ObservationRow:
+    code, column = _text(row, "code"), _text(row, "column")
+    value = row.get("value")
+    code_name = names.get(code or "", (_last_segment(code), ""))
+    column_name = names.get(column or "", (_last_segment(column), ""))
+    return ObservationRow(
+        iri=observation,
+        code_iri=code,
+        code=code_name[0],
+        code_label=code_name[1],
+        column_iri=column,
+        column=column_name[0],
+        value=decimal(value) if value is not None else None,
+    )
+
+
+def _last_segment(iri: str | None) -> str:
+    return iri.rsplit("/", 1)[-1] if iri else ""
+
+
+@dataclass
+class PartPage:
+    """One page of a part's observations, in code order."""
+
+    part: Part
+    number: int
+    rows: list[ObservationRow]
+
+    @property
+    def previous(self) -> int | None:
+        """The number of the page before this one, if any."""
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        """The number of the page after this one, if any."""
+        return self.number + 1 if self.number < self.part.pages else None
+
+    @property
+    def first_row(self) -> int:
+        """The position (from 1) of the page's first row in the part."""
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def last_row(self) -> int:
+        """The position of the page's last row (``first_row - 1`` when empty)."""
+        return self.first_row + len(self.rows) - 1
+
+
+def part_of(store: Store, part: str) -> Part | None:
+    """The part with its number of observations, or None when unknown."""
+    found = [
+        item for item in parts_of(store, version_of_part(part)) if item.iri == part
+    ]
+    return found[0] if found else None
+
+
+def part_page(store: Store, part: Part, number: int) -> PartPage:
+    """Page ``number`` (from 1) of a part's observations; empty past the end.
+
+    The whole part is read and sorted in code order (a part holds at most a few
+    thousand observations), so that pages follow the order people read codes in.
+    """
+    start = (number - 1) * PAGE_SIZE
+    rows = observation_rows(store, part.iri)[start : start + PAGE_SIZE]
+    return PartPage(part, number, rows)
 
 
 def version_of_part(part: str) -> str:
