@@ -76,6 +76,8 @@ class DeliveryStatus:
     schedule: Schedule
     rows: list[GovernmentStatus]
     checked: datetime
+    changed: datetime | None = None
+    """The ledger's newest ``received`` or ``published`` time of the period."""
 
     def counts(self) -> dict[str, int]:
         """How many governments there are, delivered, are valid, are late."""
@@ -129,7 +131,7 @@ def delivery_status(
         )
         for code in [*registered, *others]
     ]
-    return DeliveryStatus(year, periode, dates, rows, moment)
+    return DeliveryStatus(year, periode, dates, rows, moment, _changed(attempts))
 
 
 def _attempts(
@@ -181,6 +183,26 @@ def _status(
         violations=int(latest.get("violations") or 0),
         warnings=int(latest.get("warnings") or 0),
     )
+
+
+def _changed(attempts: dict[str, list[dict[str, Any]]]) -> datetime | None:
+    """The newest time the ledger records for the period's deliveries.
+
+    A file loaded from an archive is recorded as received when it was made, so
+    this time can stay put while a row changes: it is a hint, not a validator.
+    """
+    moments = [
+        _moment(row[key])
+        for rows in attempts.values()
+        for row in rows
+        for key in ("received", "published")
+    ]
+    found = [moment for moment in moments if moment is not None]
+    return max(found, key=_utc, default=None)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _late(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,79 @@ def test_without_a_register_the_deliveries_still_show(client: TestClient) -> Non
     codes = {row["government"]: row for row in body["governments"]}
     assert codes["GM0363"]["in_register"] is False
     assert codes["GM0363"]["valid"] is True
+
+
+def test_the_current_etag_gives_304_and_no_cache_stays(site: TestClient) -> None:
+    first = site.get("/status/2025/5", headers={"Accept": "text/html"})
+    again = site.get(
+        "/status/2025/5",
+        headers={"Accept": "text/html", "If-None-Match": first.headers["etag"]},
+    )
+    as_json = site.get(
+        "/status/2025/5?format=json", headers={"If-None-Match": first.headers["etag"]}
+    )
+
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "no-cache"
+    assert first.headers["etag"].startswith('W/"')
+    assert first.headers["last-modified"].endswith("GMT")
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == "no-cache"
+    assert as_json.status_code == 200
+    assert as_json.headers["etag"] != first.headers["etag"]
+
+
+def test_if_modified_since_alone_never_gives_304(site: TestClient) -> None:
+    first = site.get("/status/2025/5?format=json")
+    again = site.get(
+        "/status/2025/5?format=json",
+        headers={"If-Modified-Since": first.headers["last-modified"]},
+    )
+
+    assert again.status_code == 200
+
+
+def test_a_new_delivery_gives_a_new_etag(site: TestClient) -> None:
+    before = site.get("/status/2025/5?format=json")
+    submission = load_fixture("klein-2025.json")
+    submission["metadata"] |= {"overheidsnummer": "0518", "overheidsnaam": "Den Haag"}
+    receipt = Receipt(
+        json.dumps(submission).encode("utf-8"),
+        "application/json",
+        "test",
+        "upload",
+        LATE + timedelta(hours=1),
+    )
+    receive(site.app.state.store, site.app.state.state, receipt, now=LATE)
+
+    after = site.get(
+        "/status/2025/5?format=json", headers={"If-None-Match": before.headers["etag"]}
+    )
+
+    rows = {row["government"]: row for row in after.json()["governments"]}
+    assert after.status_code == 200
+    assert rows["GM0518"]["delivered"] is True
+    assert after.headers["etag"] != before.headers["etag"]
+    assert parsedate_to_datetime(after.headers["last-modified"]) >= (
+        parsedate_to_datetime(before.headers["last-modified"])
+    )
+
+
+def test_a_changed_register_gives_a_new_etag(site: TestClient) -> None:
+    before = site.get("/status/2025/5?format=json")
+    register = site.app.state.settings.register_path
+    register.write_text(
+        register.read_text(encoding="utf-8")
+        + "GM0363,https://amsterdam.example/iv3.json,Amsterdam\n",
+        encoding="utf-8",
+    )
+
+    after = site.get(
+        "/status/2025/5?format=json", headers={"If-None-Match": before.headers["etag"]}
+    )
+
+    assert after.status_code == 200
+    assert "GM0363" in {row["government"] for row in after.json()["governments"]}
+    assert after.headers["etag"] != before.headers["etag"]
