@@ -17,6 +17,9 @@ path maps to ``{base}/id/{path}`` by the raw (still percent-encoded) path, so th
 IRIs holding ``%``-escapes resolve. The RDF of a document is its resource's
 triples as subject (a government's also the submissions that name it); the fast
 path for RDF formats is one store lookup and a serialisation, no templates.
+A version's page lists its parts and their counts; a part's page lists its
+observations 200 at a time (``?pagina=2``; not a whole number from 1: 400; past
+the last page: 404). The RDF of both is their own triples whatever the page.
 Answers carry ETag and Last-Modified (304 on a match), ``Vary: Accept``, a
 ``Content-Location`` naming the format and ``Link`` headers to the thing
 described and the other formats.
