@@ -8,6 +8,9 @@
                                                                 gzipped N-Quads
 ==============================================================  ==================
 
+The dump is kept as a file per change of the store (:mod:`iv3ld.dumps`): the
+first request after a change writes it, later ones read it.
+
 ``ext`` is ``csv`` (a row per cell, :mod:`iv3ld.tables`), ``jsonld`` (the
 submission as JSON-LD, :func:`iv3ld.exports.version_jsonld`), ``ttl``, ``nt`` or
 ``nq`` (the version's graph, with its name). The paths follow the IRIs of
@@ -21,16 +24,22 @@ a 404 problem.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
+from iv3ld.dumps import DIRECTORY as DUMP_DIRECTORY
+from iv3ld.dumps import DumpFiles
 from iv3ld.errors import InputError
 from iv3ld.exports import (
     DUMP_NAME,
@@ -49,9 +58,12 @@ from iv3ld.web.caching import not_modified, validators
 from iv3ld.web.pages import local_href
 from iv3ld.web.problems import Problem
 
+logger = logging.getLogger(__name__)
+
 router = APIRouter(prefix="/download", tags=["downloads"])
 
 DUMP_TYPE = "application/gzip"
+_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -135,18 +147,67 @@ async def download_version(
 )
 @router.head(f"/{DUMP_NAME}", include_in_schema=False)
 async def download_dump(request: Request) -> Response:
-    """The whole public store, streamed graph by graph."""
+    """The whole public store: the file kept for the store's last change.
+
+    The first GET after a change writes that file (:mod:`iv3ld.dumps`); a HEAD
+    never does. When no file can be kept (a change of the last seconds, or a state
+    directory that cannot be written) the dump is streamed graph by graph.
+    """
     headers = validators(request, DUMP_TYPE)
     unchanged = not_modified(request, headers)
     if unchanged is not None:
         return unchanged
 
     headers["Content-Disposition"] = f'attachment; filename="{DUMP_NAME}"'
+    modified = parsedate_to_datetime(headers["Last-Modified"])
+    kept = await run_in_threadpool(_kept_dump, request, modified)
     if request.method == "HEAD":
+        if kept is not None:
+            headers["Content-Length"] = str(_size(kept))
+            kept.close()
         return Response(media_type=DUMP_TYPE, headers=headers)
-    return StreamingResponse(
-        gzipped_dump(request.app.state.store), media_type=DUMP_TYPE, headers=headers
-    )
+
+    if kept is None:
+        return StreamingResponse(
+            gzipped_dump(request.app.state.store),
+            media_type=DUMP_TYPE,
+            headers=headers,
+        )
+    headers["Content-Length"] = str(_size(kept))
+    return StreamingResponse(_chunks(kept), media_type=DUMP_TYPE, headers=headers)
+
+
+def _dump_files(request: Request) -> DumpFiles:
+    return DumpFiles(request.app.state.state.directory / DUMP_DIRECTORY)
+
+
+def _kept_dump(request: Request, modified: datetime) -> BinaryIO | None:
+    """The dump file for this change, opened; a GET writes it when it may."""
+    files = _dump_files(request)
+    kept = files.open(modified)
+    if kept is not None or request.method == "HEAD":
+        return kept
+
+    store = request.app.state.store
+    if not files.keepable(store, modified, request.app.state.now()):
+        return None
+    try:
+        files.write(store, modified)
+    except OSError as error:
+        logger.warning("streaming the dump, it cannot be kept: %s", error)
+        return None
+    return files.open(modified)
+
+
+def _size(kept: BinaryIO) -> int:
+    return os.fstat(kept.fileno()).st_size
+
+
+def _chunks(kept: BinaryIO) -> Iterator[bytes]:
+    """A kept dump file in pieces; closes it at the end."""
+    with kept:
+        while piece := kept.read(_CHUNK_BYTES):
+            yield piece
 
 
 async def _download(
