@@ -47,6 +47,8 @@ SETTLE_SECONDS = 10
 _PREFIX = "iv3ld-"
 _SUFFIX = ".nq.gz"
 _PARTIAL = ".partial"
+_MODE = 0o644
+"""The dump is public: readable by others, as a web server in front may need."""
 _ABANDONED_SECONDS = 3600
 """A temporary file untouched this long was left by a writer that stopped."""
 
@@ -109,6 +111,7 @@ class DumpFiles:
             prefix=f".{target.name}.", suffix=_PARTIAL, dir=self.directory
         )
         try:
+            os.fchmod(descriptor, _MODE)
             with os.fdopen(descriptor, "wb") as output:
                 for piece in gzipped_dump(store):
                     output.write(piece)

@@ -105,6 +105,7 @@ def test_the_first_request_writes_the_dump_and_later_ones_read_it(
     assert writes(caplog) == 1
     assert kept.stat().st_ino == written.st_ino
     assert kept.stat().st_mtime_ns == written.st_mtime_ns
+    assert written.st_mode & 0o777 == 0o644, "public, as the download is"
     assert first.content == second.content == kept.read_bytes()
     assert quads(second.content) == set(site.store.pyoxigraph)
     assert second.headers["content-type"] == "application/gzip"
