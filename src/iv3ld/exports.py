@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from iv3ld.deliveries import Receipt, read_receipt
 from iv3ld.errors import InputError
 from iv3ld.identifiers import namespace
+from iv3ld.intake import current_version
 from iv3ld.state import StateDirectory
 from iv3ld.store import Store, term_value
 
@@ -124,7 +125,7 @@ def find_version(
     names = namespace()
     submission = names.submission(government, year, periode)
     if key is None:
-        version = _current_version(store, submission)
+        version = current_version(store, submission)
     elif _VERSION_KEY.match(key) and _has_version(
         store, submission, names.version(government, year, periode, key)
     ):
@@ -134,16 +135,6 @@ def find_version(
     if version is None:
         return None
     return VersionRef(submission, version, government, year, periode)
-
-
-def _current_version(store: Store, submission: str) -> str | None:
-    vocabulary = namespace().vocabulary
-    result = store.query(
-        f"SELECT ?version WHERE {{ GRAPH <{submission}> "
-        f"{{ <{submission}> <{vocabulary}huidigeVersie> ?version }} }}"
-    )
-    found = result.column("version")
-    return found[0] if found else None
 
 
 def _has_version(store: Store, submission: str, version: str) -> bool:

@@ -212,6 +212,17 @@ def stored_versions(store: Store, submission: str) -> dict[str, str]:
     }
 
 
+def current_version(store: Store, submission: str) -> str | None:
+    """The version the submission's register points to as current, if any."""
+    vocabulary = namespace().vocabulary
+    result = store.query(
+        f"SELECT ?version WHERE {{ GRAPH <{submission}> "
+        f"{{ <{submission}> <{vocabulary}huidigeVersie> ?version }} }}"
+    )
+    found = result.column("version")
+    return found[0] if found else None
+
+
 def current_versions(store: Store, submission: str) -> list[tuple[str, str | None]]:
     """The versions of a submission, oldest first by datum, with their datum."""
     vocabulary = namespace().vocabulary

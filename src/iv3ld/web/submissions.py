@@ -37,7 +37,7 @@ from iv3ld.deliveries import (
 )
 from iv3ld.errors import DeliveryForbiddenError, InputError
 from iv3ld.identifiers import namespace
-from iv3ld.intake import current_versions
+from iv3ld.intake import current_version, current_versions
 from iv3ld.report import Report, render_json, render_rdf
 from iv3ld.submission import MAX_FILE_BYTES
 from iv3ld.tokens import check_government, government_of
@@ -101,7 +101,7 @@ def get_submission(request: Request, government: str, year: int, periode: int) -
     if not versions and not deliveries:
         raise Problem(404, "Not found", f"no deliveries for {code} {year}/{periode}")
 
-    current = _current_version(request, submission)
+    current = current_version(request.app.state.store, submission)
     return {
         "submission": submission,
         "current_version": current,
@@ -182,16 +182,6 @@ def _refusal(request: Request, intake: Intake) -> Response:
 def _report_members(report: Report) -> dict[str, Any]:
     rendered = render_json([report])
     return {"conforms": rendered["conforms"], "results": rendered["results"]}
-
-
-def _current_version(request: Request, submission: str) -> str | None:
-    vocabulary = namespace().vocabulary
-    result = request.app.state.store.query(
-        f"SELECT ?v WHERE {{ GRAPH <{submission}> "
-        f"{{ <{submission}> <{vocabulary}huidigeVersie> ?v }} }}"
-    )
-    found: list[str] = result.column("v")
-    return found[0] if found else None
 
 
 def _local(iri: str) -> str:
