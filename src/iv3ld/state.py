@@ -9,6 +9,9 @@ public, or is not linked data, lives in the state directory on this machine:
 ``files/``             every delivered file as received, named by its SHA-256
 ``private/``           an embedded pyoxigraph store with what is stored but never
                        served publicly (detail lines without ``details_openbaar``)
+``dumps/``             the gzipped dump of the public store for its last change
+                       (:mod:`iv3ld.dumps`); safe to delete
+``harvest/``           the log of each harvest run
 =====================  ======================================================
 
 SQLite runs in WAL mode and every operation opens its own connection, so that the
