@@ -567,10 +567,6 @@ def _receive(
         raise _RefusedError("refused", error.message) from None
     except InputError as error:
         raise _RefusedError("invalid", f"unreadable: {error}") from None
-    except ValueError as error:
-        # A periode outside 0-5 has no CBS schedule; the deliveries do not yet
-        # turn that into an InputError.
-        raise _RefusedError("invalid", f"unreadable: {error}") from None
 
     if intake.outcome == "refused":
         codes = tuple(sorted({result.code for result in intake.report.results}))
