@@ -33,8 +33,9 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from iv3ld.exports import PREFIXES, download_iri, dump_iri
+from iv3ld.exports import download_iri, dump_iri
 from iv3ld.identifiers import namespace
+from iv3ld.serialisation import vocabulary
 from iv3ld.store import Store, term_value
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -48,17 +49,6 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 VOID = "http://rdfs.org/ns/void#"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
-
-CATALOGUE_PREFIXES = {
-    "dcat": DCAT,
-    "dct": DCT,
-    "foaf": FOAF,
-    "vcard": VCARD,
-    "skos": SKOS,
-    "void": VOID,
-    "rdfs": RDFS,
-    "xsd": XSD,
-}
 
 LICENCE = f"{EU}licence/CC0"
 """Licence of every distribution: CC0 1.0, as for Dutch open government data."""
@@ -588,23 +578,19 @@ def void_triples(store: Store, modified: datetime | None = None) -> list[ox.Trip
     for entry in listed[:3]:
         graph.add(dataset, f"{VOID}exampleResource", entry.submission)
         graph.add(dataset, f"{VOID}exampleResource", entry.version)
-    for vocabulary in _vocabularies():
-        graph.add(dataset, f"{VOID}vocabulary", vocabulary)
+    for used in _vocabularies():
+        graph.add(dataset, f"{VOID}vocabulary", used)
     return graph.triples
 
 
 def _vocabularies() -> list[str]:
     """The namespaces of the vocabularies the store's data use."""
-    used = {
-        namespace().vocabulary,
-        *(PREFIXES[name] for name in ("qb", "skos", "dcterms", "prov", "vcard")),
-        *(
-            PREFIXES[name]
-            for name in ("sdmx-attribute", "obeu-dimension", "obeu-attribute")
-        ),
-        "http://www.w3.org/ns/shacl#",
-    }
-    return sorted(used)
+    prefixes = vocabulary().prefixes
+    names = (
+        *("iv3", "qb", "skos", "dcterms", "prov", "vcard", "sh"),
+        *("sdmx-attribute", "obeu-dimension", "obeu-attribute"),
+    )
+    return sorted(prefixes[name] for name in names)
 
 
 def _timestamp(moment: datetime) -> str:
@@ -612,7 +598,6 @@ def _timestamp(moment: datetime) -> str:
 
 
 __all__ = [
-    "CATALOGUE_PREFIXES",
     "DISTRIBUTIONS",
     "Entry",
     "Operator",

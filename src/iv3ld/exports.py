@@ -39,6 +39,7 @@ from iv3ld.deliveries import Receipt, read_receipt
 from iv3ld.errors import InputError
 from iv3ld.identifiers import namespace
 from iv3ld.intake import current_version
+from iv3ld.serialisation import JSON_LD, write_rdf
 from iv3ld.state import StateDirectory
 from iv3ld.store import Store, term_value
 
@@ -47,21 +48,6 @@ logger = logging.getLogger(__name__)
 _DCTERMS = "http://purl.org/dc/terms/"
 _PROV = "http://www.w3.org/ns/prov#"
 _SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
-
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": _DCTERMS,
-    "prov": _PROV,
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "sdmx-attribute": _SDMX_ATTRIBUTE,
-    "obeu-dimension": "http://data.openbudgets.eu/ontology/dsd/dimension/",
-    "obeu-attribute": "http://data.openbudgets.eu/ontology/dsd/attribute/",
-}
-"""Prefixes of the vocabularies a version graph uses (``iv3`` is added per base)."""
 
 UNITS = {"3": "duizend", "0": "euro"}
 """``sdmx-attribute:unitMult`` of a version's parts → the unit it was read with."""
@@ -92,11 +78,6 @@ class VersionRef:
     def file_stem(self) -> str:
         """The name a downloaded file gets, without its extension."""
         return f"iv3-{self.government}-{self.year}-{self.periode}-{self.key}"
-
-
-def prefixes() -> dict[str, str]:
-    """The prefixes for Turtle output under the configured base."""
-    return {"iv3": namespace().vocabulary, **PREFIXES}
 
 
 def download_iri(resource: str, extension: str) -> str:
@@ -153,12 +134,6 @@ def version_triples(store: Store, version: str) -> list[ox.Triple]:
     return result.triples
 
 
-def serialise(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
-    """Triples as Turtle, N-Triples, RDF/XML or (expanded) JSON-LD."""
-    chosen = prefixes() if rdf_format == ox.RdfFormat.TURTLE else None
-    return bytes(ox.serialize(triples, format=rdf_format, prefixes=chosen) or b"")
-
-
 def version_quads(store: Store, version: str) -> bytes:
     """A version's graph as N-Quads, with the version as graph name."""
     output = io.BytesIO()
@@ -171,7 +146,7 @@ def version_jsonld(store: Store, state: StateDirectory, ref: VersionRef) -> byte
     document = published_document(store, state, ref)
     if document is not None:
         return document
-    return serialise(version_triples(store, ref.version), ox.RdfFormat.JSON_LD)
+    return write_rdf(version_triples(store, ref.version), JSON_LD)
 
 
 def published_document(
@@ -247,15 +222,12 @@ def gzipped_dump(store: Store) -> Iterator[bytes]:
 
 __all__ = [
     "DUMP_NAME",
-    "PREFIXES",
     "VersionRef",
     "download_iri",
     "dump_iri",
     "find_version",
     "gzipped_dump",
-    "prefixes",
     "published_document",
-    "serialise",
     "version_jsonld",
     "version_quads",
     "version_triples",

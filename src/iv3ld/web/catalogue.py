@@ -24,7 +24,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from iv3ld.catalogue import (
-    CATALOGUE_PREFIXES,
     PERIOD_NAMES,
     Operator,
     catalogue_iri,
@@ -34,20 +33,13 @@ from iv3ld.catalogue import (
 )
 from iv3ld.exports import dump_iri
 from iv3ld.identifiers import base_iri
+from iv3ld.serialisation import RDF_TYPES, write_rdf
 from iv3ld.store import Store
 from iv3ld.web.caching import not_modified, validators
 from iv3ld.web.negotiation import choose
 from iv3ld.web.pages import render
 
 router = APIRouter(tags=["catalogus"])
-
-RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-"""Media type → pyoxigraph format of the RDF answers."""
 
 LINKS = {
     "text/turtle": ("Turtle", "ttl"),
@@ -81,7 +73,7 @@ def see_catalogue(request: Request) -> Response:
 async def get_catalogue(request: Request, format: str | None = None) -> Response:
     """The catalogue as an HTML page or as RDF."""
     media_type = choose(
-        ["text/html", *RDF_FORMATS], request.headers.get("accept"), format
+        ["text/html", *RDF_TYPES], request.headers.get("accept"), format
     )
     headers = validators(request, media_type) | {"Vary": "Accept"}
     unchanged = not_modified(request, headers)
@@ -115,7 +107,7 @@ async def get_catalogue(request: Request, format: str | None = None) -> Response
 @router.head("/.well-known/void", include_in_schema=False)
 async def get_void(request: Request, format: str | None = None) -> Response:
     """VoID: endpoint, URI space, size, vocabularies and dump of the store."""
-    media_type = choose(list(RDF_FORMATS), request.headers.get("accept"), format)
+    media_type = choose(list(RDF_TYPES), request.headers.get("accept"), format)
     headers = validators(request, media_type) | {"Vary": "Accept"}
     unchanged = not_modified(request, headers)
     if unchanged is not None:
@@ -145,10 +137,9 @@ def _described(request: Request, name: str, build: Builder) -> list[ox.Triple]:
 def _rdf(
     triples: list[ox.Triple], media_type: str, headers: dict[str, str]
 ) -> Response:
-    rdf_format = RDF_FORMATS[media_type]
-    prefixes = CATALOGUE_PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
-    body = bytes(ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b"")
-    return Response(body, media_type=media_type, headers=headers)
+    return Response(
+        write_rdf(triples, media_type), media_type=media_type, headers=headers
+    )
 
 
 def _alternates(path: str) -> list[tuple[str, str, str]]:

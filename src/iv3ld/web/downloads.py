@@ -33,7 +33,6 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
@@ -47,11 +46,11 @@ from iv3ld.exports import (
     download_iri,
     find_version,
     gzipped_dump,
-    serialise,
     version_jsonld,
     version_quads,
     version_triples,
 )
+from iv3ld.serialisation import N_TRIPLES, TURTLE, write_rdf
 from iv3ld.tables import version_csv
 from iv3ld.tokens import check_government
 from iv3ld.web.caching import not_modified, validators
@@ -82,10 +81,10 @@ def _jsonld(request: Request, ref: VersionRef) -> bytes:
     return version_jsonld(request.app.state.store, request.app.state.state, ref)
 
 
-def _rdf(rdf_format: ox.RdfFormat) -> Callable[[Request, VersionRef], bytes]:
+def _rdf(media_type: str) -> Callable[[Request, VersionRef], bytes]:
     def write(request: Request, ref: VersionRef) -> bytes:
-        return serialise(
-            version_triples(request.app.state.store, ref.version), rdf_format
+        return write_rdf(
+            version_triples(request.app.state.store, ref.version), media_type
         )
 
     return write
@@ -98,8 +97,8 @@ def _nquads(request: Request, ref: VersionRef) -> bytes:
 FORMATS = {
     "csv": FileFormat("text/csv; charset=utf-8", _csv),
     "jsonld": FileFormat("application/ld+json", _jsonld),
-    "ttl": FileFormat("text/turtle; charset=utf-8", _rdf(ox.RdfFormat.TURTLE)),
-    "nt": FileFormat("application/n-triples", _rdf(ox.RdfFormat.N_TRIPLES)),
+    "ttl": FileFormat("text/turtle; charset=utf-8", _rdf(TURTLE)),
+    "nt": FileFormat("application/n-triples", _rdf(N_TRIPLES)),
     "nq": FileFormat("application/n-quads", _nquads),
 }
 """Extension → media type and writer."""

@@ -40,6 +40,13 @@ from fastapi.responses import RedirectResponse, Response
 from iv3ld.codelists import available_definitions, code_index
 from iv3ld.contexts import codes_context, vocabulary_context
 from iv3ld.identifiers import base_iri, namespace
+from iv3ld.serialisation import (
+    FORMAT_NAMES,
+    HTML,
+    JSON_LD,
+    RDF_TYPES,
+    serialize,
+)
 from iv3ld.store import Store
 from iv3ld.store.embedded import EmbeddedStore
 from iv3ld.web import codes, government, submission_pages
@@ -63,13 +70,6 @@ from iv3ld.web.describe import (
 from iv3ld.web.negotiation import choose
 from iv3ld.web.pages import render
 from iv3ld.web.problems import PROBLEM_KINDS, Problem
-from iv3ld.web.serialisation import (
-    FORMAT_NAMES,
-    HTML,
-    JSON_LD,
-    RDF_TYPES,
-    serialize,
-)
 
 logger = logging.getLogger(__name__)
 

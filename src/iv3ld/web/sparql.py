@@ -44,6 +44,7 @@ from fastapi.responses import Response
 
 from iv3ld.errors import QuerySyntaxError, StoreError
 from iv3ld.identifiers import DEFAULT_BASE, base_iri
+from iv3ld.serialisation import HTML
 from iv3ld.store import QueryDataset, QueryResult
 from iv3ld.store.query_text import head
 from iv3ld.web.app import store_problem
@@ -55,7 +56,6 @@ from iv3ld.web.problems import Problem
 from iv3ld.web.service_description import description
 from iv3ld.web.sparql_results import (
     GRAPH_TYPES,
-    HTML,
     content_type,
     display,
     offered_types,

@@ -11,8 +11,8 @@ limits), so the serialisers start from that:
   from terms directly). CSV and TSV of an ASK result are the bare word ``true`` or
   ``false``, as Oxigraph writes them (the CSV/TSV specification defines none);
 * graphs (CONSTRUCT, DESCRIBE): pyoxigraph's Turtle, N-Triples, N-Quads (the
-  triples in the default graph), JSON-LD (expanded) and RDF/XML writers, with the
-  usual prefixes of iv3ld's data.
+  triples in the default graph), JSON-LD (expanded) and RDF/XML writers, through
+  :func:`iv3ld.serialisation.write_rdf` and its prefixes.
 
 Every text format is UTF-8 and says so in its ``Content-Type``.
 """
@@ -24,19 +24,22 @@ from typing import Any
 import orjson
 import pyoxigraph as ox
 
-from iv3ld.identifiers import base_iri
+from iv3ld.serialisation import (
+    JSON_LD,
+    N_TRIPLES,
+    RDF_FORMATS,
+    RDF_XML,
+    TURTLE,
+    compact_iri,
+    write_rdf,
+)
 from iv3ld.store import QueryResult, Term
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
 CSV = "text/csv"
 TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
-JSON_LD = "application/ld+json"
-RDF_XML = "application/rdf+xml"
-HTML = "text/html"
 
 TABLE_TYPES = [SPARQL_JSON, SPARQL_XML, CSV, TSV]
 """What SELECT and ASK results are offered as, in order of preference."""
@@ -48,13 +51,6 @@ _RESULTS_FORMATS = {
     SPARQL_XML: ox.QueryResultsFormat.XML,
     CSV: ox.QueryResultsFormat.CSV,
     TSV: ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    TURTLE: ox.RdfFormat.TURTLE,
-    N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-    N_QUADS: ox.RdfFormat.N_QUADS,
-    JSON_LD: ox.RdfFormat.JSON_LD,
-    RDF_XML: ox.RdfFormat.RDF_XML,
 }
 _TEXT_TYPES = {CSV, TSV, TURTLE, N_TRIPLES, N_QUADS}
 
@@ -137,36 +133,12 @@ def _json_literal(literal: ox.Literal) -> dict[str, Any]:
 
 
 def _graph(triples: list[ox.Triple], media_type: str) -> bytes:
-    if media_type not in _RDF_FORMATS:
+    if media_type == N_QUADS:
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        return bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    if media_type not in RDF_FORMATS:
         raise ValueError(f"a graph cannot be written as {media_type}")
-    rdf_format = _RDF_FORMATS[media_type]
-    statements: list[Any] = triples
-    if rdf_format is ox.RdfFormat.N_QUADS:
-        statements = [
-            ox.Quad(triple.subject, triple.predicate, triple.object)
-            for triple in triples
-        ]
-    written = ox.serialize(statements, format=rdf_format, prefixes=prefixes())
-    return written or b""
-
-
-def prefixes() -> dict[str, str]:
-    """The prefixes written in Turtle and RDF/XML: iv3ld's and the usual ones."""
-    base = base_iri()
-    return {
-        "iv3": f"{base}/def/iv3#",
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "owl": "http://www.w3.org/2002/07/owl#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "qb": "http://purl.org/linked-data/cube#",
-        "dcterms": "http://purl.org/dc/terms/",
-        "prov": "http://www.w3.org/ns/prov#",
-        "sh": "http://www.w3.org/ns/shacl#",
-        "sd": "http://www.w3.org/ns/sparql-service-description#",
-        "void": "http://rdfs.org/ns/void#",
-    }
+    return write_rdf(triples, media_type)
 
 
 def display(term: Term | None) -> dict[str, str]:
@@ -191,7 +163,4 @@ def display(term: Term | None) -> dict[str, str]:
 
 
 def _short(iri: str) -> str:
-    for prefix, namespace in prefixes().items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return f"<{iri}>"
+    return compact_iri(iri) or f"<{iri}>"

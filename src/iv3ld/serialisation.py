@@ -1,9 +1,15 @@
-"""Writing the triples of a resource: Turtle, N-Triples, RDF/XML and JSON-LD.
+"""Writing triples: Turtle, N-Triples, RDF/XML and JSON-LD, with one set of prefixes.
+
+Every RDF document iv3ld writes (resource documents, SPARQL graph results, the
+catalogue and VoID, downloads) goes through :func:`write_rdf` or
+:func:`serialize`, so that all of them abbreviate with the same prefixes: those of
+the project's JSON-LD context and a few common ones, each written only where the
+triples use it.
 
 pyoxigraph writes Turtle, N-Triples and RDF/XML. Its JSON-LD is expanded only, and
 compacting with pyld costs milliseconds even for a few triples, so the compact
-JSON-LD here is built directly: keys are the terms of the project's context
-(``ontology/context.jsonld``) where a term fits every value of a predicate
+JSON-LD of :func:`serialize` is built directly: keys are the terms of the project's
+context (``ontology/context.jsonld``) where a term fits every value of a predicate
 (``bedrag`` for ``iv3:bedrag`` when all its values are ``xsd:decimal``), else
 compact IRIs (``skos:prefLabel``); values carry their datatype or language, so
 that any JSON-LD 1.1 processor yields exactly the triples of the Turtle output.
@@ -37,11 +43,13 @@ FORMAT_NAMES = {HTML: "html", TURTLE: "ttl", JSON_LD: "jsonld", N_TRIPLES: "nt"}
 FORMAT_NAMES[RDF_XML] = "rdf"
 """The ``?format=`` name of each media type, for links to alternates."""
 
-_PYOXIGRAPH_FORMATS = {
+RDF_FORMATS = {
     TURTLE: ox.RdfFormat.TURTLE,
     N_TRIPLES: ox.RdfFormat.N_TRIPLES,
     RDF_XML: ox.RdfFormat.RDF_XML,
+    JSON_LD: ox.RdfFormat.JSON_LD,
 }
+"""Media type → pyoxigraph format of :func:`write_rdf` (JSON-LD expanded)."""
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -56,6 +64,10 @@ _COMMON_PREFIXES = {
     "obeu-measure": "http://data.openbudgets.eu/ontology/dsd/measure/",
     "org": "http://www.w3.org/ns/org#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
 
@@ -147,17 +159,32 @@ def vocabulary() -> Vocabulary:
 
 
 def serialize(triples: list[ox.Triple], media_type: str, subject: str) -> bytes:
-    """The triples in one of :data:`RDF_TYPES`; ``subject`` heads the JSON-LD."""
+    """The triples in one of :data:`RDF_TYPES`; ``subject`` heads the JSON-LD.
+
+    JSON-LD is compact, with the project's context terms.
+    """
     if media_type == JSON_LD:
         return compact_jsonld(triples, subject)
-    return bytes(
-        ox.serialize(
-            triples,
-            format=_PYOXIGRAPH_FORMATS[media_type],
-            prefixes=_used_prefixes(triples) if media_type == TURTLE else None,
-        )
-        or b""
-    )
+    return write_rdf(triples, media_type)
+
+
+def write_rdf(triples: list[ox.Triple], media_type: str) -> bytes:
+    """The triples in one of :data:`RDF_FORMATS` as pyoxigraph writes them.
+
+    Turtle and RDF/XML abbreviate with the prefixes the triples use. Raises
+    KeyError for a media type that is not an RDF format.
+    """
+    rdf_format = RDF_FORMATS[media_type]
+    abbreviated = rdf_format in {ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML}
+    prefixes = _used_prefixes(triples) if abbreviated else None
+    return bytes(ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b"")
+
+
+def compact_iri(iri: str) -> str | None:
+    """``prefix:local`` for an IRI under one of the prefixes, else None."""
+    prefixes = vocabulary().prefixes
+    name = _prefix_of(iri, prefixes)
+    return None if name is None else f"{name}:{iri[len(prefixes[name]) :]}"
 
 
 def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
