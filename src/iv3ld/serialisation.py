@@ -100,7 +100,9 @@ def _vocabulary(base: str) -> Vocabulary:
     prefixes = {
         name: value
         for name, value in context.items()
-        if isinstance(value, str) and value.endswith(("#", "/"))
+        if isinstance(value, str)
+        and value.endswith(("#", "/"))
+        and not name.startswith("@")
     }
     prefixes.update(
         (name, value)
