@@ -35,7 +35,7 @@ from iv3ld.loading import (
 )
 from iv3ld.publication import AMSTERDAM, Placement, Schedule, schedule
 from iv3ld.report import Report, render_json
-from iv3ld.state import StateDirectory
+from iv3ld.state import StateDirectory, ledger_time
 from iv3ld.store import Store
 from iv3ld.submission import read_bytes
 from iv3ld.validation import validate
@@ -303,7 +303,7 @@ def _publish_held(
             " warnings = ? WHERE id = ?",
             (
                 outcome,
-                _timestamp(moment) if outcome == "loaded" else None,
+                ledger_time(moment) if outcome == "loaded" else None,
                 delivery.report.count("Violation"),
                 delivery.report.count("Warning"),
                 row["id"],
@@ -412,7 +412,7 @@ def _record(
     unit: str,
 ) -> int:
     received = receipt.received or datetime.now(UTC)
-    published = _timestamp(datetime.now(UTC)) if outcome == "loaded" else None
+    published = ledger_time() if outcome == "loaded" else None
     with state.connect() as connection:
         cursor = connection.execute(
             "INSERT INTO deliveries (received, channel, source, government, boekjaar,"
@@ -421,7 +421,7 @@ def _record(
             " content_checksum)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                _timestamp(received),
+                ledger_time(received),
                 receipt.channel,
                 receipt.source,
                 facts.government_code,
@@ -452,7 +452,7 @@ def _record_unreadable(
             "INSERT INTO deliveries (received, channel, source, checksum, media_type,"
             " outcome, message) VALUES (?, ?, ?, ?, ?, 'unreadable', ?)",
             (
-                _timestamp(receipt.received or datetime.now(UTC)),
+                ledger_time(receipt.received),
                 receipt.channel,
                 receipt.source,
                 checksum,
@@ -466,9 +466,3 @@ def _today(moment: datetime) -> date:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(AMSTERDAM).date()
-
-
-def _timestamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()

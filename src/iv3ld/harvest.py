@@ -59,7 +59,7 @@ from iv3ld.deliveries import JSON_TYPES, TURTLE_TYPE, XLSX_TYPE, Receipt, receiv
 from iv3ld.errors import DeliveryForbiddenError, InputError
 from iv3ld.settings import Settings
 from iv3ld.sources import Source
-from iv3ld.state import StateDirectory
+from iv3ld.state import StateDirectory, ledger_time
 from iv3ld.store import Store
 from iv3ld.submission import MAX_FILE_BYTES
 
@@ -174,8 +174,8 @@ class HarvestRun:
     def as_json(self) -> dict[str, Any]:
         """The run as kept in the log."""
         return {
-            "started": _timestamp(self.started),
-            "finished": _timestamp(self.finished),
+            "started": ledger_time(self.started),
+            "finished": ledger_time(self.finished),
             "sources": len(self.results),
             "counts": self.counts(),
             "results": [result.as_json() for result in self.results],
@@ -682,7 +682,7 @@ def _remember(
                 etag,
                 modified,
                 checksum,
-                _timestamp(datetime.now(UTC)),
+                ledger_time(),
                 outcome,
             ),
         )
@@ -701,7 +701,3 @@ def _write_log(state: StateDirectory, run: HarvestRun) -> Path:
     text = json.dumps(run.as_json(), ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
     return path
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -27,6 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from iv3ld.errors import StoreUnavailableError
@@ -102,6 +103,17 @@ def _upgrade(connection: sqlite3.Connection) -> None:
             connection.execute(
                 f"ALTER TABLE deliveries ADD COLUMN {name} {declaration}"
             )
+
+
+def ledger_time(moment: datetime | None = None) -> str:
+    """A moment as the ledger writes it: UTC, whole seconds, ISO 8601 (default: now).
+
+    A naive moment is taken as UTC.
+    """
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class StateDirectory:

@@ -13,10 +13,9 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from iv3ld.errors import InputError
-from iv3ld.state import StateDirectory
+from iv3ld.state import StateDirectory, ledger_time
 
 PREFIX = "iv3ld_"
 _GOVERNMENT = re.compile(r"^(GM\d{4}|PV\d{2}|WS\d{2,4}|GR[0-9A-Za-z]+)$")
@@ -54,7 +53,7 @@ def create_token(state: StateDirectory, government: str, label: str = "") -> str
         connection.execute(
             "INSERT INTO tokens (government, digest, label, created)"
             " VALUES (?, ?, ?, ?)",
-            (code, _digest(token), label, _now()),
+            (code, _digest(token), label, ledger_time()),
         )
     return token
 
@@ -79,7 +78,7 @@ def revoke_tokens(
     """Revoke a government's tokens (or one of them); returns how many."""
     code = check_government(government)
     query = "UPDATE tokens SET revoked = ? WHERE government = ? AND revoked IS NULL"
-    parameters: tuple[object, ...] = (_now(), code)
+    parameters: tuple[object, ...] = (ledger_time(), code)
     if token_id is not None:
         query += " AND id = ?"
         parameters += (token_id,)
@@ -99,14 +98,10 @@ def government_of(state: StateDirectory, token: str) -> str | None:
         if row is None:
             return None
         connection.execute(
-            "UPDATE tokens SET last_used = ? WHERE id = ?", (_now(), row["id"])
+            "UPDATE tokens SET last_used = ? WHERE id = ?", (ledger_time(), row["id"])
         )
     return str(row["government"])
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
