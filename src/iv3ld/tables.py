@@ -34,8 +34,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from urllib.parse import unquote
 
+from iv3ld.codelists import code_names
 from iv3ld.exports import VersionRef
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, term_value
@@ -88,21 +88,24 @@ class Cell:
     value: str
     unit: str
 
+    @property
+    def codes(self) -> tuple[str, str]:
+        """The IRIs of its row and column code."""
+        return self.row, self.column
+
 
 def version_csv(store: Store, ref: VersionRef) -> bytes:
     """The CSV table of one version, UTF-8 with a header line."""
     cells = observations(store, ref.version)
-    labels = code_labels(store, ref.version)
+    labels = code_names(store, [code for cell in cells for code in cell.codes])
     name = government_name(store, ref.version)
 
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for cell in sorted(cells, key=lambda cell: _order(cell, labels)):
-        row_code, row_label = labels.get(cell.row, (_fallback_code(cell.row), ""))
-        column_code, column_label = labels.get(
-            cell.column, (_fallback_code(cell.column), "")
-        )
+        row_code, row_label = labels[cell.row]
+        column_code, column_label = labels[cell.column]
         writer.writerow(
             (
                 ref.government,
@@ -154,33 +157,6 @@ def observations(store: Store, version: str) -> list[Cell]:
     ]
 
 
-def code_labels(store: Store, version: str) -> dict[str, tuple[str, str]]:
-    """Notation and Dutch label of every code a version's observations use.
-
-    Looked up in the code lists of the store (any graph); a code that several
-    graphs describe gets one notation and label (the least, for stable output).
-    """
-    vocabulary = namespace().vocabulary
-    kinds = " ".join(f"<{vocabulary}{kind}>" for kind in ROW_KINDS + COLUMN_KINDS)
-    result = store.query(
-        "SELECT ?code (MIN(?notation) AS ?text) (MIN(?name) AS ?label) WHERE {"
-        f" {{ SELECT DISTINCT ?code WHERE {{ GRAPH <{version}> {{"
-        f"  VALUES ?kind {{ {kinds} }} ?observation ?kind ?code }} }} }}"
-        f" ?code <{_SKOS}notation> ?notation ."
-        f" OPTIONAL {{ ?code <{_SKOS}prefLabel> ?name"
-        '  FILTER(LANGMATCHES(LANG(?name), "nl")) }'
-        "} GROUP BY ?code"
-    )
-    return {
-        term_value(record["code"]): (
-            term_value(record["text"]),
-            term_value(record["label"]) if "label" in record else "",
-        )
-        for record in result.records()
-        if "text" in record
-    }
-
-
 def government_name(store: Store, version: str) -> str:
     """The government's name as the version states it (empty when it does not)."""
     vocabulary = namespace().vocabulary
@@ -194,18 +170,11 @@ def government_name(store: Store, version: str) -> str:
 
 def _order(cell: Cell, labels: dict[str, tuple[str, str]]) -> tuple[int, str, str, str]:
     part = PART_ORDER.index(cell.part) if cell.part in PART_ORDER else len(PART_ORDER)
-    row = labels.get(cell.row, (cell.row, ""))[0]
-    column = labels.get(cell.column, (cell.column, ""))[0]
-    return part, cell.part, row, column
-
-
-def _fallback_code(iri: str) -> str:
-    """A code's text from its IRI, for a code the code lists do not describe."""
-    return unquote(_last_segment(iri))
+    return part, cell.part, labels[cell.row][0], labels[cell.column][0]
 
 
 def _last_segment(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-__all__ = ["COLUMNS", "Cell", "code_labels", "observations", "version_csv"]
+__all__ = ["COLUMNS", "Cell", "observations", "version_csv"]

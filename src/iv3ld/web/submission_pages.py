@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from iv3ld.codelists import code_names
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, Term, term_value
-from iv3ld.web.describe import DCTERMS, PROV, QB, SKOS, code_sort_key, decimal
+from iv3ld.web.describe import DCTERMS, PROV, QB, code_sort_key, decimal
 
 PAGE_SIZE = 200
 """Observations on one page of a part."""
@@ -155,32 +156,11 @@ def observation_rows(store: Store, part: str) -> list[ObservationRow]:
         found.setdefault(term_value(row["observation"]), row)
 
     used = {_text(row, key) for row in found.values() for key in ("code", "column")}
-    names = _code_names(store, {iri for iri in used if iri})
+    names = code_names(store, {iri for iri in used if iri})
     rows = [_observation_row(iri, row, names) for iri, row in found.items()]
     return sorted(
         rows, key=lambda item: (code_sort_key(item.code), code_sort_key(item.column))
     )
-
-
-def _code_names(store: Store, codes: set[str]) -> dict[str, tuple[str, str]]:
-    """The notation and Dutch label of each code, where the store has them."""
-    if not codes:
-        return {}
-    listed = " ".join(f"<{code}>" for code in sorted(codes))
-    result = store.query(
-        f"SELECT ?code ?notation ?label WHERE {{ VALUES ?code {{ {listed} }}"
-        f" OPTIONAL {{ ?code <{SKOS}notation> ?notation }}"
-        f" OPTIONAL {{ ?code <{SKOS}prefLabel> ?label"
-        f" FILTER(langMatches(lang(?label), 'nl')) }} }}"
-    )
-    names: dict[str, tuple[str, str]] = {}
-    for row in result.records():
-        code = term_value(row["code"])
-        names.setdefault(
-            code,
-            (_text(row, "notation") or _last_segment(code), _text(row, "label") or ""),
-        )
-    return names
 
 
 def _observation_row(
@@ -188,8 +168,8 @@ def _observation_row(
 ) -> ObservationRow:
     code, column = _text(row, "code"), _text(row, "column")
     value = row.get("value")
-    code_name = names.get(code or "", (_last_segment(code), ""))
-    column_name = names.get(column or "", (_last_segment(column), ""))
+    code_name = names[code] if code else ("", "")
+    column_name = names[column] if column else ("", "")
     return ObservationRow(
         iri=observation,
         code_iri=code,
@@ -199,10 +179,6 @@ def _observation_row(
         column=column_name[0],
         value=decimal(value) if value is not None else None,
     )
-
-
-def _last_segment(iri: str | None) -> str:
-    return iri.rsplit("/", 1)[-1] if iri else ""
 
 
 @dataclass
