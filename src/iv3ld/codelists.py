@@ -186,3 +186,16 @@ def code_names(store: Store, codes: Iterable[str]) -> dict[str, tuple[str, str]]
 def _last_segment(iri: str) -> str:
     """A code's text from its IRI, for a code the code lists do not describe."""
     return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def code_sort_key(notation: str) -> tuple[tuple[str, int, str], ...]:
+    """Order codes the way the Iv3 model lists them: 0.2 before 0.10, A1 before A12."""
+    parts = []
+    for part in notation.replace(" ", ".").split("."):
+        match = _CODE_PART.match(part)
+        letters, digits, rest = match.groups() if match else (part, "", "")
+        parts.append((letters, int(digits) if digits else -1, rest))
+    return tuple(parts)
+
+
+_CODE_PART = re.compile(r"([^0-9]*)([0-9]*)(.*)")

@@ -5,7 +5,8 @@ categorie (column), balance mutations per balanscode and categorie, balance
 positions per balanscode and standper, kengetallen and beleidsindicatoren per code
 and verslagperiode. Every observation becomes one line with its row code and
 column code, their labels from the code lists in the store, its value and unit, so
-that a spreadsheet can pivot it back into the model. Columns:
+that a spreadsheet can pivot it back into the model. Lines come part by part in the
+model's order of codes (0.2 before 0.10). Columns:
 
 ======================  ====================================================
 ``overheid``            CBS code of the government (``GM0363``)
@@ -34,8 +35,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
-from iv3ld.codelists import code_names
+from iv3ld.codelists import code_names, code_sort_key
 from iv3ld.exports import VersionRef
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, term_value
@@ -168,9 +170,10 @@ def government_name(store: Store, version: str) -> str:
     return found[0] if found else ""
 
 
-def _order(cell: Cell, labels: dict[str, tuple[str, str]]) -> tuple[int, str, str, str]:
+def _order(cell: Cell, labels: dict[str, tuple[str, str]]) -> tuple[Any, ...]:
     part = PART_ORDER.index(cell.part) if cell.part in PART_ORDER else len(PART_ORDER)
-    return part, cell.part, labels[cell.row][0], labels[cell.column][0]
+    row = code_sort_key(labels[cell.row][0])
+    return part, cell.part, row, code_sort_key(labels[cell.column][0])
 
 
 def _last_segment(iri: str) -> str:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from iv3ld.codelists import code_sort_key
 from iv3ld.deliveries import Receipt, receive
 from iv3ld.identifiers import namespace
 from iv3ld.settings import Settings
@@ -114,6 +115,15 @@ def test_csv_reads_labels_from_the_code_lists(client: TestClient) -> None:
     standen = [row for row in rows if row["deel"] == "balans-standen"]
     assert {row["kolom_soort"] for row in standen} == {"standper"}
     assert "1 januari" in {row["kolom_code"] for row in standen}
+
+
+def test_csv_lists_codes_in_the_order_of_the_model(client: TestClient) -> None:
+    rows = csv_rows(client.get(path(EXAMPLES[0], "csv")).content)
+
+    lasten = [row["rij_code"] for row in rows if row["deel"] == "lasten"]
+    first_seen = list(dict.fromkeys(lasten))
+    assert first_seen.index("0.2") < first_seen.index("0.10")
+    assert first_seen == sorted(first_seen, key=code_sort_key)
 
 
 @pytest.mark.parametrize("submission", EXAMPLES)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from iv3ld.codelists import code_sort_key
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, term_value
 from iv3ld.web.describe import (
@@ -21,7 +22,6 @@ from iv3ld.web.describe import (
     RDFS,
     SKOS,
     Description,
-    code_sort_key,
     labels,
 )
 

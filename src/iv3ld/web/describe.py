@@ -12,7 +12,6 @@ live in the private store of the state directory and never reach these views.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -359,16 +358,3 @@ def decimal(term: Term | None) -> Decimal:
         return Decimal(term_value(term))
     except InvalidOperation:
         return Decimal(0)
-
-
-def code_sort_key(notation: str) -> tuple[tuple[str, int, str], ...]:
-    """Order codes the way people read them: 0.2 before 0.10, A1 before A12."""
-    parts = []
-    for part in notation.replace(" ", ".").split("."):
-        match = _CODE_PART.match(part)
-        letters, digits, rest = match.groups() if match else (part, "", "")
-        parts.append((letters, int(digits) if digits else -1, rest))
-    return tuple(parts)
-
-
-_CODE_PART = re.compile(r"([^0-9]*)([0-9]*)(.*)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from iv3ld.codelists import code_sort_key
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, term_value
 from iv3ld.web.describe import (
@@ -19,7 +20,6 @@ from iv3ld.web.describe import (
     RDFS,
     SKOS,
     Description,
-    code_sort_key,
     decimal,
     labels,
 )

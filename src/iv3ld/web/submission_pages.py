@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from iv3ld.codelists import code_names
+from iv3ld.codelists import code_names, code_sort_key
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, Term, term_value
-from iv3ld.web.describe import DCTERMS, PROV, QB, code_sort_key, decimal
+from iv3ld.web.describe import DCTERMS, PROV, QB, decimal
 
 PAGE_SIZE = 200
 """Observations on one page of a part."""
