@@ -34,7 +34,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from iv3ld.exports import download_iri, dump_iri
-from iv3ld.identifiers import namespace
+from iv3ld.identifiers import namespace, submission_key
 from iv3ld.serialisation import vocabulary
 from iv3ld.store import Store, term_value
 
@@ -119,17 +119,17 @@ class Entry:
     @property
     def code(self) -> str:
         """The government's code in the submission's IRI: ``GM0363``."""
-        return self.submission.rsplit("/", 3)[-3]
+        return submission_key(self.submission)[0]
 
     @property
     def year(self) -> int:
         """The boekjaar."""
-        return int(self.submission.rsplit("/", 2)[-2])
+        return submission_key(self.submission)[1]
 
     @property
     def periode(self) -> int:
         """The periode: 0 begroting, 1–4 quarters, 5 jaarrekening."""
-        return int(self.submission.rsplit("/", 1)[-1])
+        return submission_key(self.submission)[2]
 
     @property
     def version_key(self) -> str:

@@ -154,6 +154,17 @@ class Namespace:
         return f"{self.submission(body_code, year, periode)}/{version}"
 
 
+def submission_key(iri: str) -> tuple[str, int, int]:
+    """The government code, boekjaar and periode of a submission's IRI.
+
+    The inverse of :meth:`Namespace.submission`:
+    ``…/id/aanlevering/GM0363/2023/5`` → ``("GM0363", 2023, 5)``. Raises
+    ValueError for an IRI that does not end in a year and a periode.
+    """
+    code, year, periode = iri.rstrip("/").rsplit("/", 3)[-3:]
+    return code, int(year), int(periode)
+
+
 def namespace() -> Namespace:
     """Return the namespace for the configured base IRI."""
     return Namespace(base_iri())

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from iv3ld import __version__
 from iv3ld.errors import InputError
 from iv3ld.graphs import mark_modified, modified_update
-from iv3ld.identifiers import namespace
+from iv3ld.identifiers import namespace, submission_key
 from iv3ld.loading import LoadedSubmission, term_text
 from iv3ld.publication import Placement
 from iv3ld.report import Report
@@ -85,17 +85,17 @@ class VersionFacts:
     @property
     def government_code(self) -> str:
         """The code in the submission's IRI: ``GM0363``, ``PV28``, ``GR900001``."""
-        return self.submission.rstrip("/").split("/")[-3]
+        return submission_key(self.submission)[0]
 
     @property
     def year(self) -> int:
         """The boekjaar, from the submission's IRI."""
-        return int(self.submission.rstrip("/").split("/")[-2])
+        return submission_key(self.submission)[1]
 
     @property
     def periode(self) -> int:
         """The periode, from the submission's IRI."""
-        return int(self.submission.rstrip("/").split("/")[-1])
+        return submission_key(self.submission)[2]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from iv3ld.codelists import code_sort_key
-from iv3ld.identifiers import namespace
+from iv3ld.identifiers import namespace, submission_key
 from iv3ld.store import Store, term_value
 from iv3ld.web.describe import (
     PROV,
@@ -57,8 +57,8 @@ class SubmissionSummary:
     """One submission of a government and its current version's figures."""
 
     iri: str
-    year: str
-    periode: str
+    year: int
+    periode: int
     current: str | None
     versions: int
     unit_multiplier: str | None = None
@@ -156,7 +156,7 @@ def submissions_of(store: Store, government: str) -> list[SubmissionSummary]:
     found = []
     for row in result.records():
         submission = term_value(row["submission"])
-        year, periode = submission.rstrip("/").split("/")[-2:]
+        _, year, periode = submission_key(submission)
         current = term_value(row["current"]) if "current" in row else None
         versions = int(term_value(row["versions"]))
         found.append(SubmissionSummary(submission, year, periode, current, versions))
