@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from iv3ld.codelists import code_sort_key
+from iv3ld.codelists import code_names, code_sort_key
 from iv3ld.identifiers import namespace
 from iv3ld.store import Store, term_value
 from iv3ld.web.describe import (
@@ -22,7 +22,6 @@ from iv3ld.web.describe import (
     RDFS,
     SKOS,
     Description,
-    labels,
 )
 
 
@@ -79,24 +78,12 @@ def _entries(store: Store, iris: list[str]) -> list[CodeEntry]:
     """Codes with notation and label, sorted by notation (one query)."""
     if not iris:
         return []
-    values = " ".join(f"<{iri}>" for iri in iris)
-    result = store.query(
-        f"SELECT ?code (SAMPLE(?notation) AS ?n) WHERE {{ VALUES ?code {{ {values} }}"
-        f" OPTIONAL {{ ?code <{SKOS}notation> ?notation }} }} GROUP BY ?code"
-    )
-    notations = {
-        term_value(row["code"]): term_value(row["n"]) if "n" in row else ""
-        for row in result.records()
-    }
-    names = labels(store, iris)
-    entries = []
-    for iri in dict.fromkeys(iris):
-        notation = notations.get(iri, "")
-        label = names.get(iri, "")
-        if notation and label.startswith(f"{notation} "):
-            label = label[len(notation) + 1 :]
-        entries.append(CodeEntry(iri, notation, label or iri))
-    return sorted(entries, key=lambda entry: code_sort_key(entry.notation or entry.iri))
+    names = code_names(store, iris)
+    entries = [
+        CodeEntry(iri, notation, label or iri)
+        for iri, (notation, label) in names.items()
+    ]
+    return sorted(entries, key=lambda entry: code_sort_key(entry.notation))
 
 
 @dataclass

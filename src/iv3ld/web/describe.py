@@ -12,14 +12,13 @@ live in the private store of the state directory and never reach these views.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from iv3ld.identifiers import LIST_SLUGS, base_iri, namespace
+from iv3ld.identifiers import base_iri, namespace
 from iv3ld.store import Store, Term, term_value
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -154,41 +153,13 @@ def labels(
 ) -> dict[str, str]:
     """A label per IRI that has one: Dutch first, a code's notation in front.
 
-    One query for all of them, less the codes already known: the labels of codes
-    come from the code lists, which change only when the reference data are
-    loaded (at start), so they are kept per store for the life of the process.
-    Codes read ``0.1 Bestuur`` (``Bestuur`` without ``with_notation``).
+    One query for all of them. Codes read ``0.1 Bestuur`` (``Bestuur`` without
+    ``with_notation``).
     """
     wanted = sorted({iri for iri in iris if valid_iri(iri)})
-    known = _code_labels.setdefault(store, {})
-    found = {
-        iri: known[(iri, with_notation)]
-        for iri in wanted
-        if (iri, with_notation) in known
-    }
-    missing = [iri for iri in wanted if (iri, with_notation) not in known]
-    if missing:
-        looked_up = _query_labels(store, missing, with_notation)
-        found.update(looked_up)
-        for iri in filter(_is_code, missing):
-            known[(iri, with_notation)] = looked_up.get(iri, "")
-    return {iri: text for iri, text in found.items() if text}
-
-
-_code_labels: weakref.WeakKeyDictionary[Store, dict[tuple[str, bool], str]] = (
-    weakref.WeakKeyDictionary()
-)
-"""Labels of codes per store, by IRI and whether the notation is in front."""
-
-
-def _is_code(iri: str) -> bool:
-    """Whether an IRI names a code (or code list) of iv3ld's code lists."""
-    base = base_iri()
-    return any(iri.startswith(f"{base}/id/{kind}/") for kind in LIST_SLUGS)
-
-
-def _query_labels(store: Store, iris: list[str], with_notation: bool) -> dict[str, str]:
-    values = " ".join(f"<{iri}>" for iri in iris)
+    if not wanted:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in wanted)
     predicates = " ".join(f"<{predicate}>" for predicate in label_predicates())
     result = store.query(
         f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from iv3ld.codelists import code_sort_key
+from iv3ld.codelists import code_names, code_sort_key
 from iv3ld.identifiers import namespace, submission_key
 from iv3ld.store import Store, term_value
 from iv3ld.web.describe import (
@@ -167,28 +167,24 @@ def taakveld_rows(store: Store, version: str) -> list[TaakveldRow]:
     """Lasten and baten per taakveld of one version, in code order."""
     vocabulary = namespace().vocabulary
     result = store.query(
-        f"SELECT ?taakveld ?notation (SUM(?l) AS ?lasten) (SUM(?b) AS ?baten)"
+        f"SELECT ?taakveld (SUM(?l) AS ?lasten) (SUM(?b) AS ?baten)"
         f" WHERE {{ GRAPH <{version}> {{ ?observation a ?type ;"
         f" <{vocabulary}taakveld> ?taakveld ; <{vocabulary}bedrag> ?amount ."
         f" VALUES ?type {{ <{vocabulary}Lastenwaarneming>"
         f" <{vocabulary}Batenwaarneming> }} }}"
         f" BIND(IF(?type = <{vocabulary}Lastenwaarneming>, ?amount, 0) AS ?l)"
-        f" BIND(IF(?type = <{vocabulary}Batenwaarneming>, ?amount, 0) AS ?b)"
-        f" OPTIONAL {{ ?taakveld <{SKOS}notation> ?notation }} }}"
-        " GROUP BY ?taakveld ?notation"
+        f" BIND(IF(?type = <{vocabulary}Batenwaarneming>, ?amount, 0) AS ?b) }}"
+        " GROUP BY ?taakveld"
     )
     records = list(result.records())
-    names = labels(store, (term_value(row["taakveld"]) for row in records))
+    names = code_names(store, (term_value(row["taakveld"]) for row in records))
     rows = []
     for row in records:
         iri = term_value(row["taakveld"])
-        notation = term_value(row["notation"]) if "notation" in row else ""
-        label = names.get(iri, iri)
-        if notation and label.startswith(f"{notation} "):
-            label = label[len(notation) + 1 :]
+        notation, label = names[iri]
         lasten, baten = decimal(row.get("lasten")), decimal(row.get("baten"))
-        rows.append(TaakveldRow(iri, label, notation, lasten, baten))
-    return sorted(rows, key=lambda item: code_sort_key(item.notation or item.iri))
+        rows.append(TaakveldRow(iri, label or iri, notation, lasten, baten))
+    return sorted(rows, key=lambda item: code_sort_key(item.notation))
 
 
 def unit_multiplier(store: Store, version: str) -> str | None:
