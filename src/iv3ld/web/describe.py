@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 
 from iv3ld.identifiers import base_iri, namespace
+from iv3ld.serialisation import compact_iri
 from iv3ld.store import Store, Term, term_value
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -291,34 +292,16 @@ def linked_iris(description: Description) -> set[str]:
     return found
 
 
-_SHORT_NAMES = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
-    RDFS: "rdfs",
-    SKOS: "skos",
-    DCTERMS: "dcterms",
-    PROV: "prov",
-    QB: "qb",
-    OWL: "owl",
-    "http://www.w3.org/2001/XMLSchema#": "xsd",
-    "http://www.w3.org/2006/vcard/ns#": "vcard",
-    "http://purl.org/linked-data/sdmx/2009/attribute#": "sdmx-attribute",
-    "http://data.openbudgets.eu/ontology/dsd/dimension/": "obeu-dimension",
-    "http://data.openbudgets.eu/ontology/dsd/attribute/": "obeu-attribute",
-}
-
-
 def compact_name(iri: str) -> str:
-    """A short readable name: ``iv3:bedrag``, ``skos:prefLabel``, or the IRI."""
-    vocabulary = namespace().vocabulary
-    if iri.startswith(vocabulary):
-        return f"iv3:{iri[len(vocabulary) :]}"
+    """A short readable name: ``iv3:bedrag``, ``gemeente/GM0363``, or the IRI.
+
+    Things iv3ld names lose ``{base}/id/``; other IRIs take the prefixes every
+    written document uses (:func:`iv3ld.serialisation.compact_iri`).
+    """
     base = base_iri()
     if iri.startswith(f"{base}/id/"):
         return iri[len(base) + 4 :]
-    for namespace_iri, prefix in _SHORT_NAMES.items():
-        if iri.startswith(namespace_iri):
-            return f"{prefix}:{iri[len(namespace_iri) :]}"
-    return iri
+    return compact_iri(iri) or iri
 
 
 def decimal(term: Term | None) -> Decimal:
